@@ -1,0 +1,45 @@
+"""The ``callrep`` command line: thin wrappers that parse, call the library and print.
+
+Each command lives in its own module; this one only assembles the group and turns
+:class:`analytics.errors.CallrepError` into one line on stderr and an exit status.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from analytics import __version__
+from analytics.cli import simulator
+from analytics.errors import CallrepError
+
+
+class _Group(click.Group):
+    """A click group that reports our errors as one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except CallrepError as err:
+            click.echo(f"callrep: error: {err}", err=True)
+            sys.exit(err.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="callrep")
+def cli() -> None:
+    """Caller-ID reputation analytics: collect, build, report.
+
+    \b
+    Example:
+      callrep demo            # simulate both providers, collect 12 weeks, build, report
+    """
+
+
+cli.add_command(simulator.simulator)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="callrep")
