@@ -1,0 +1,28 @@
+"""The shared HTTP layer: a read-only JSON client with retries, rate limits and redaction.
+
+ApiClient.get_json    GET with bounded concurrency, a shared rate limiter and retries
+fetch_all             every page of a listing, via a Page*/Offset* paginator strategy
+redact_url/_text      what every message, log line and repr goes through first
+"""
+
+from analytics.http.client import ApiClient, ProviderLimits, RequestStats
+from analytics.http.paginate import OffsetPaginator, Page, PageNumberPaginator, fetch_all
+from analytics.http.ratelimit import RateLimiter
+from analytics.http.redact import redact_text, redact_url
+from analytics.http.retry import RetryPolicy, backoff_delay, server_wait
+
+__all__ = [
+    "ApiClient",
+    "OffsetPaginator",
+    "Page",
+    "PageNumberPaginator",
+    "ProviderLimits",
+    "RateLimiter",
+    "RequestStats",
+    "RetryPolicy",
+    "backoff_delay",
+    "fetch_all",
+    "redact_text",
+    "redact_url",
+    "server_wait",
+]

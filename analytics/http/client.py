@@ -1,0 +1,176 @@
+"""A read-only JSON client with bounded concurrency, rate limiting and explicit retries."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from analytics.errors import (
+    ApiError,
+    AuthError,
+    HttpStatusError,
+    NotFoundError,
+    TransportFailure,
+)
+from analytics.http.ratelimit import RateLimiter
+from analytics.http.redact import redact_text, redact_url
+from analytics.http.retry import RetryPolicy, backoff_delay, server_wait
+
+log = logging.getLogger("callrep.http")
+
+# Failures that happen before a complete answer arrives; a bad gzip stream is a truncated body.
+_RETRYABLE_ERRORS = (httpx.TransportError, httpx.DecodingError)
+
+
+@dataclass(frozen=True)
+class ProviderLimits:
+    """How hard we may push one provider."""
+
+    concurrency: int = 16  # max requests in flight
+    rate: float | None = None  # requests per `period`; None = unlimited
+    period: float = 1.0
+    timeout: float = 30.0  # per-request timeout (httpx.Timeout)
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1 or self.timeout <= 0:
+            raise ValueError("need concurrency >= 1 and timeout > 0")
+
+
+@dataclass
+class RequestStats:
+    """Counters for one client, for logs and run summaries."""
+
+    requests: int = 0  # HTTP attempts sent
+    retries: int = 0
+    throttled: int = 0  # 429 answers received
+    failures: int = 0  # requests that failed for good
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way worth retrying: a retryable status, a transport error or
+    a 2xx answer whose body is not valid JSON (usually a truncated body)."""
+
+    def __init__(self, reason: str, response: httpx.Response | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.response = response
+
+
+class ApiClient:
+    """Read-only JSON client: GET only, by construction (there is no other method)."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        limits: ProviderLimits = ProviderLimits(),
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so safe to share
+        secrets: Sequence[str] = (),
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._http = http
+        self._retry = retry
+        self._secrets = tuple(s for s in secrets if s)
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng if rng is not None else random.Random()
+        self._timeout = httpx.Timeout(limits.timeout)
+        self._slots = asyncio.Semaphore(limits.concurrency)
+        rate = math.inf if limits.rate is None else limits.rate
+        self._limiter = RateLimiter(rate, limits.period, clock=clock, sleep=sleep)
+        self.stats = RequestStats()
+
+    async def get_json(self, url: str, params: Mapping[str, str | int] | None = None) -> Any:
+        """GET `url` (absolute or relative to the client's base_url) and return the JSON body.
+
+        Retries `retry.retry_statuses`, transport errors and truncated 2xx bodies; raises
+        AuthError (401/403), NotFoundError (404), HttpStatusError or TransportFailure.
+        """
+        shown = redact_url(self._http.build_request("GET", url, params=params).url, self._secrets)
+        try:
+            return await self._get_with_retries(url, params, shown)
+        except ApiError:
+            self.stats.failures += 1
+            raise
+
+    async def _get_with_retries(
+        self, url: str, params: Mapping[str, str | int] | None, shown: str
+    ) -> Any:
+        """Up to `retry.max_attempts` attempts, waiting between them; raise the last failure."""
+        attempts = self._retry.max_attempts
+        attempt = 1
+        while True:
+            try:
+                return await self._attempt(url, params, shown)
+            except _Retryable as failure:
+                if attempt == attempts:
+                    raise self._final_error(failure, shown) from None
+                wait = self._wait_after(failure, attempt)
+                self.stats.retries += 1
+                log.debug(
+                    "GET %s: %s; retry %d/%d in %.2fs",
+                    shown,
+                    failure.reason,
+                    attempt,
+                    attempts - 1,
+                    wait,
+                )
+                await self._sleep(wait)
+            attempt += 1
+
+    async def _attempt(self, url: str, params: Mapping[str, str | int] | None, shown: str) -> Any:
+        """Send one GET inside the concurrency and rate bounds; return the parsed JSON body."""
+        request = self._http.build_request("GET", url, params=params, timeout=self._timeout)
+        async with self._slots:
+            await self._limiter.acquire()
+            self.stats.requests += 1
+            try:
+                response = await self._http.send(request)
+            except _RETRYABLE_ERRORS as exc:
+                detail = redact_text(str(exc), self._secrets, limit=200)
+                raise _Retryable(
+                    f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+                ) from None
+        if response.is_success:
+            try:
+                return response.json()
+            except ValueError:  # JSONDecodeError and UnicodeDecodeError
+                raise _Retryable("invalid JSON in a 2xx answer", response) from None
+        if response.status_code == 429:
+            self.stats.throttled += 1
+        if response.status_code in self._retry.retry_statuses:
+            raise _Retryable(f"HTTP {response.status_code}", response)
+        raise self._status_error(response, shown)
+
+    def _wait_after(self, failure: _Retryable, attempt: int) -> float:
+        """The server's requested wait if any, else backoff; a 429 pauses every task."""
+        response = failure.response
+        wait = server_wait(response.headers, self._retry) if response is not None else None
+        if wait is None:
+            wait = backoff_delay(self._retry, attempt, self._rng)
+        if response is not None and response.status_code == 429:
+            self._limiter.pause_until(self._clock() + wait)
+        return wait
+
+    def _final_error(self, failure: _Retryable, shown: str) -> ApiError:
+        """The error for a request whose last attempt failed."""
+        if failure.response is not None and not failure.response.is_success:
+            return self._status_error(failure.response, shown)
+        attempts = self._retry.max_attempts
+        return TransportFailure(f"GET {shown} failed after {attempts} attempts: {failure.reason}")
+
+    def _status_error(self, response: httpx.Response, shown: str) -> HttpStatusError:
+        """An HttpStatusError (or subclass) with the redacted URL and truncated body."""
+        status = response.status_code
+        cls = {401: AuthError, 403: AuthError, 404: NotFoundError}.get(status, HttpStatusError)
+        return cls(status, "GET", shown, redact_text(response.text, self._secrets))

@@ -1,0 +1,202 @@
+"""Pagination as small strategy objects, and the one loop that drives them.
+
+A paginator knows its provider's parameters and response shape: which params ask for the
+first page, which pages remain when the total is known, which page follows when it is not,
+and whether a page is the last. `fetch_all` never follows a URL the server hands back; it
+computes every request itself, so a lying `next` link cannot send us to another host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from analytics.http.client import ApiClient
+
+MAX_PAGES = 100_000  # an absolute cap, whatever the server claims
+_BATCH = 64  # pages fetched concurrently before checking for a short page
+
+
+@dataclass
+class Page:
+    """One page of a listing."""
+
+    body: dict  # the whole JSON response
+    items: list[dict]
+
+
+class Paginator(Protocol):
+    """What `fetch_all` needs from a pagination strategy."""
+
+    def first_params(self) -> dict[str, int]: ...
+    def make_page(self, body: Any) -> Page: ...
+    def is_last(self, page: Page) -> bool: ...
+    def remaining_params(self, first: Page) -> list[dict[str, int]] | None: ...
+    def next_params(self, page: Page, sent: Mapping[str, int]) -> dict[str, int] | None: ...
+
+
+class PageNumberPaginator:
+    """Telnyx JSON:API: `page[number]` (1-based) and `page[size]`; the total is in `meta`.
+
+    Body: {"data": [...], "meta": {"total_pages", "total_results", "page_number", "page_size"}}.
+    """
+
+    def __init__(self, page_size: int = 250, items_key: str = "data") -> None:
+        if page_size < 1:
+            raise ValueError(f"page_size must be at least 1, got {page_size}")
+        self.page_size = page_size
+        self.items_key = items_key
+
+    def first_params(self) -> dict[str, int]:
+        """Ask for page 1 with an explicit size."""
+        return {"page[number]": 1, "page[size]": self.page_size}
+
+    def make_page(self, body: Any) -> Page:
+        """Wrap a response body."""
+        return _page(body, self.items_key)
+
+    def is_last(self, page: Page) -> bool:
+        """A short or empty page, or one without a usable meta, ends the listing."""
+        size = _effective_size(_meta(page).get("page_size"), self.page_size)
+        return len(page.items) < size or not _meta(page)
+
+    def remaining_params(self, first: Page) -> list[dict[str, int]]:
+        """Params for pages 2..total_pages, capped by ceil(total_results / size) and MAX_PAGES."""
+        meta = _meta(first)
+        size = _effective_size(meta.get("page_size"), self.page_size)
+        results = _count(meta.get("total_results"))
+        caps = [
+            _count(meta.get("total_pages")),
+            None if results is None else math.ceil(results / size),
+        ]
+        last = min((c for c in caps if c is not None), default=1)
+        return [
+            {"page[number]": n, "page[size]": self.page_size}
+            for n in range(2, min(last, MAX_PAGES) + 1)
+        ]
+
+    def next_params(self, page: Page, sent: Mapping[str, int]) -> None:
+        """Telnyx reports its total, or its meta is unusable: nothing to follow one by one."""
+        return None
+
+
+class OffsetPaginator:
+    """Plivo: `limit` and `offset`; `meta.next` is null on the last page.
+
+    Body: {"meta": {"limit", "next", "offset", "previous", "total_count"}, "<items_key>": [...]};
+    `meta` may lack `total_count`, and then the pages are followed one by one.
+    """
+
+    def __init__(self, limit: int = 20, items_key: str = "objects") -> None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        self.limit = limit
+        self.items_key = items_key
+
+    def first_params(self) -> dict[str, int]:
+        """Ask for offset 0 with an explicit limit."""
+        return {"limit": self.limit, "offset": 0}
+
+    def make_page(self, body: Any) -> Page:
+        """Wrap a response body."""
+        return _page(body, self.items_key)
+
+    def is_last(self, page: Page) -> bool:
+        """A short or empty page, a null `meta.next` or a missing meta ends the listing."""
+        meta = _meta(page)
+        size = _effective_size(meta.get("limit"), self.limit)
+        return len(page.items) < size or meta.get("next") is None
+
+    def remaining_params(self, first: Page) -> list[dict[str, int]] | None:
+        """Params for every later offset when `total_count` is known, else None."""
+        meta = _meta(first)
+        total = _count(meta.get("total_count"))
+        if total is None:
+            return None
+        step = _effective_size(meta.get("limit"), self.limit)
+        pages = min(math.ceil(total / step), MAX_PAGES)
+        return [{"limit": self.limit, "offset": n * step} for n in range(1, pages)]
+
+    def next_params(self, page: Page, sent: Mapping[str, int]) -> dict[str, int]:
+        """The page after `page`, which was fetched with `sent`."""
+        step = _effective_size(_meta(page).get("limit"), self.limit)
+        return {"limit": self.limit, "offset": sent["offset"] + step}
+
+
+async def fetch_all(
+    api: ApiClient, url: str, paginator: Paginator, params: Mapping | None = None
+) -> list[Page]:
+    """Every page of the listing at `url`, in order, ending at the first short or empty page.
+
+    When the first page reveals the total, the remaining pages are fetched concurrently (the
+    ApiClient bounds how many are in flight); otherwise they are followed one by one.
+    """
+    base = dict(params or {})
+
+    async def fetch(page_params: Mapping[str, int]) -> Page:
+        return paginator.make_page(await api.get_json(url, {**base, **page_params}))
+
+    sent = paginator.first_params()
+    pages = [await fetch(sent)]
+    if paginator.is_last(pages[0]):
+        return pages
+    remaining = paginator.remaining_params(pages[0])
+    if remaining is not None:
+        for start in range(0, len(remaining), _BATCH):
+            batch = await _gather(fetch(p) for p in remaining[start : start + _BATCH])
+            if _extend_until_last(pages, batch, paginator):
+                break
+        return pages
+    while len(pages) < MAX_PAGES and not paginator.is_last(pages[-1]):
+        follow = paginator.next_params(pages[-1], sent)
+        if follow is None:
+            break
+        sent = follow
+        pages.append(await fetch(sent))
+    return pages
+
+
+def _extend_until_last(pages: list[Page], batch: Iterable[Page], paginator: Paginator) -> bool:
+    """Append `batch` to `pages` up to and including the first last page; True if one was met."""
+    for page in batch:
+        pages.append(page)
+        if paginator.is_last(page):
+            return True
+    return False
+
+
+async def _gather(coros: Iterable[Awaitable[Page]]) -> list[Page]:
+    """asyncio.gather that cancels the siblings when one fails, so none runs on unattended."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        return await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()  # a no-op for tasks that already finished
+
+
+def _page(body: Any, items_key: str) -> Page:
+    """A Page from a body; anything that is not a list of items counts as no items."""
+    body = body if isinstance(body, dict) else {}
+    items = body.get(items_key)
+    return Page(body=body, items=items if isinstance(items, list) else [])
+
+
+def _meta(page: Page) -> dict:
+    """The page's `meta` object, or {} when it is missing or not an object."""
+    meta = page.body.get("meta")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _count(value: Any) -> int | None:
+    """A non-negative integer from the server, or None for anything else (bools included)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _effective_size(reported: Any, requested: int) -> int:
+    """The page size the server says it used when smaller than ours (it may cap), else ours."""
+    size = _count(reported)
+    return size if size and size < requested else requested

@@ -1,0 +1,59 @@
+"""A sliding-window rate limiter shared by every task that talks to one provider."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+
+class RateLimiter:
+    """At most `rate` requests in any sliding window of `period` seconds, spaced evenly
+    (no bursts), shared by all concurrent tasks; async; clock and sleep injectable.
+
+    Grants are at least `period / rate` apart, and the (n+1)-th grant after any grant comes
+    at least `period` later (n = floor(rate)), so the window bound holds exactly even with
+    float rounding. Waiters are served first come, first served. `rate=math.inf` means no
+    limit, while `pause_until` still holds every caller.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        period: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        if not rate > 0 or not 0 < period < math.inf:
+            raise ValueError(f"need rate > 0 and 0 < period < inf, got {rate=} {period=}")
+        self._interval = period / rate
+        self._period = period
+        window = math.floor(rate) if rate < math.inf else 1
+        self._window: deque[float] = deque(maxlen=max(1, window))
+        self._paused_until = -math.inf
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Wait until a request may be sent, then count it as sent."""
+        async with self._lock:
+            while (wait := self._ready_at() - self._clock()) > 0:
+                await self._sleep(wait)
+            self._window.append(self._clock())
+
+    def pause_until(self, t: float) -> None:
+        """Hold every caller until `clock() >= t` (e.g. after a 429); never shortens a pause."""
+        self._paused_until = max(self._paused_until, t)
+
+    def _ready_at(self) -> float:
+        """The earliest clock time at which the next grant is allowed."""
+        if not self._window:
+            return self._paused_until
+        ready = max(self._paused_until, self._window[-1] + self._interval)
+        if len(self._window) == self._window.maxlen and self._interval > 0:
+            ready = max(ready, self._window[0] + self._period)
+        return ready

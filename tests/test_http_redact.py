@@ -1,0 +1,88 @@
+"""Secrets never survive redaction (analytics.http.redact)."""
+
+from __future__ import annotations
+
+import string
+from urllib.parse import quote, quote_plus
+
+import httpx
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analytics.http import redact_text, redact_url
+
+SECRET = "KEY0190abcDEF_secret/+="
+
+
+def leaks(text: str, secret: str) -> bool:
+    forms = {secret, quote(secret), quote(secret, safe=""), quote_plus(secret)}
+    return any(form.lower() in text.lower() for form in forms)
+
+
+def test_userinfo_is_dropped() -> None:
+    assert redact_url("https://AC123:hunter2@api.plivo.com/v1/") == "https://api.plivo.com/v1/"
+
+
+def test_secret_looking_query_values_are_masked() -> None:
+    url = "https://x.test/a?page=2&api_key=k1&auth_token=k2&Signature=k3&password=k4&limit=20"
+    assert redact_url(url) == (
+        "https://x.test/a?page=2&api_key=***&auth_token=***&Signature=***&password=***&limit=20"
+    )
+
+
+def test_known_secret_is_masked_in_path_query_and_fragment() -> None:
+    url = httpx.URL(f"https://x.test/v1/{quote(SECRET, safe='')}/calls", params={"q": SECRET})
+    shown = redact_url(url.copy_with(fragment=SECRET), [SECRET])
+    assert not leaks(shown, SECRET)
+    assert shown.startswith("https://x.test/v1/***/calls?q=***")
+
+
+def test_empty_secret_is_ignored() -> None:
+    assert redact_url("https://x.test/a?b=c", [""]) == "https://x.test/a?b=c"
+
+
+def test_unparseable_url_leaks_nothing() -> None:
+    assert redact_url(f"http://[{SECRET}") == "<unparseable URL>"
+
+
+def test_text_masks_secrets_and_credential_patterns() -> None:
+    body = (
+        f'{{"echo": "{SECRET}", "headers": {{"Authorization": "Bearer abc.DEF-123"}},'
+        ' "basic": "Basic QUM6aHVudGVyMg==", "api_key": "zzz", "url": "https://u:pw@h/x"}'
+    )
+    shown = redact_text(body, [SECRET])
+    assert not leaks(shown, SECRET)
+    for fragment in ("abc.DEF-123", "QUM6aHVudGVyMg==", "zzz", "u:pw"):
+        assert fragment not in shown
+    assert "Bearer ***" in shown
+
+
+def test_text_is_truncated_with_a_count() -> None:
+    assert redact_text("x" * 510, limit=500) == "x" * 500 + "…(10 more chars)"
+    assert redact_text("short") == "short"
+
+
+def test_truncation_happens_after_redaction() -> None:
+    shown = redact_text("a" * 495 + SECRET, [SECRET], limit=500)
+    assert shown == "a" * 495 + "***"
+
+
+secrets = st.text(alphabet=string.ascii_letters + string.digits + "-_.~+/=", min_size=8)
+noise = st.text(alphabet=string.printable, max_size=40)
+
+
+@given(secret=secrets, before=noise, after=noise)
+def test_redact_url_never_leaks_a_random_secret(secret: str, before: str, after: str) -> None:
+    url = httpx.URL(
+        f"https://user:{quote(secret, safe='')}@api.test/v1/{quote(secret, safe='')}/x",
+        params={"q": before + secret + after, "other": secret},
+    )
+    assert not leaks(redact_url(url, [secret]), secret)
+
+
+@given(secret=secrets, before=noise, after=noise, limit=st.integers(min_value=0, max_value=80))
+def test_redact_text_never_leaks_a_random_secret(
+    secret: str, before: str, after: str, limit: int
+) -> None:
+    text = f"{before}{secret}{after} Bearer {secret} {quote(secret, safe='')}"
+    assert not leaks(redact_text(text, [secret], limit=limit), secret)
