@@ -1,0 +1,132 @@
+"""Checking API records against their documented shape without ever dropping one.
+
+Every reader returns a typed value or None and, when the value does not fit, appends a
+reason to ``flags``. Callers keep the original record (as JSON) whenever flags is non-empty.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+US_E164 = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
+
+
+def text(record: Mapping[str, Any], key: str, flags: list[str]) -> str | None:
+    """A string field (null allowed)."""
+    value = record.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    flags.append(f"{key}: expected a string, got {type(value).__name__}")
+    return None
+
+
+def enum(
+    record: Mapping[str, Any], key: str, allowed: Iterable[str], flags: list[str]
+) -> str | None:
+    """A string from a documented set; other strings are kept as they came, flagged."""
+    value = text(record, key, flags)
+    if value is not None and value not in allowed:
+        flags.append(f"{key}: unknown value {value[:40]!r}")
+    return value
+
+
+def score(record: Mapping[str, Any], key: str, flags: list[str]) -> int | None:
+    """A 0-100 integer score (null allowed)."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        flags.append(f"{key}: expected a number, got {type(value).__name__}")
+        return None
+    if value != int(value) or not 0 <= value <= 100:
+        flags.append(f"{key}: {value!r} is outside 0-100")
+        return None
+    return int(value)
+
+
+def integer(record: Mapping[str, Any], key: str, flags: list[str]) -> int | None:
+    """A non-negative integer count (null allowed)."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        flags.append(f"{key}: expected a non-negative integer, got {value!r}"[:120])
+        return None
+    return value
+
+
+def timestamp(record: Mapping[str, Any], key: str, flags: list[str]) -> datetime | None:
+    """An ISO 8601 / RFC 3339 timestamp, returned in UTC (null allowed)."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    flags.append(f"{key}: not an ISO 8601 timestamp: {str(value)[:40]!r}")
+    return None
+
+
+def day(record: Mapping[str, Any], key: str, flags: list[str]) -> date | None:
+    """A date, or a timestamp reduced to its date (null allowed)."""
+    value = record.get(key)
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    stamp = timestamp(record, key, flags)
+    return stamp.date() if stamp else None
+
+
+def decimal(record: Mapping[str, Any], key: str, flags: list[str]) -> Decimal | None:
+    """A decimal given as a string or number (null allowed)."""
+    value = record.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.00001"))
+    except (InvalidOperation, ValueError):
+        flags.append(f"{key}: not a decimal: {str(value)[:40]!r}")
+        return None
+
+
+def string_list(record: Mapping[str, Any], key: str, flags: list[str]) -> list[str] | None:
+    """A list of strings (null allowed); other items are kept as their JSON text, flagged."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        flags.append(f"{key}: expected a list, got {type(value).__name__}")
+        return [json.dumps(value)]
+    if not all(isinstance(v, str) for v in value):
+        flags.append(f"{key}: expected strings only")
+    return [v if isinstance(v, str) else json.dumps(v) for v in value]
+
+
+def us_phone(value: Any, key: str, flags: list[str]) -> str | None:
+    """A US number in E.164 (``+1NPANXXXXXX``); anything else is flagged and not typed."""
+    if isinstance(value, str) and US_E164.match(value):
+        return value
+    flags.append(f"{key}: not a US E.164 number: {str(value)[:40]!r}")
+    return None
+
+
+def extra(record: Mapping[str, Any], documented: frozenset[str]) -> str | None:
+    """The keys beyond the documented ones, as JSON; None when there are none."""
+    unknown = {k: v for k, v in record.items() if k not in documented}
+    return json.dumps(unknown, default=str) if unknown else None
+
+
+def as_json(value: Any) -> str:
+    """A record as JSON text, for the ``raw`` column of flagged rows."""
+    return json.dumps(value, default=str)

@@ -1,0 +1,291 @@
+"""Telnyx records → typed rows for the landing tables, with shape flags."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from analytics.collectors import shape
+
+SPAM_RISKS = frozenset({"low", "medium", "high"})
+SCORES = ("maturity_score", "connection_score", "engagement_score", "sentiment_score")
+GATES = frozenset({"pending", "approved", "rejected"})
+FREQUENCIES = frozenset({"business_daily", "daily", "weekly", "biweekly", "monthly", "never"})
+REMEDIATION_STATUSES = frozenset({"pending", "in_progress", "completed", "failed", "cancelled"})
+FINAL_REMEDIATION = frozenset({"completed", "failed", "cancelled"})
+BUCKETS = ("remediated", "not_flagged", "requires_review", "ineligible", "refused")
+
+_NUMBER_KEYS = frozenset(
+    {
+        "id",
+        "enterprise_id",
+        "phone_number",
+        "reputation_data",
+        "created_at",
+        "updated_at",
+        "record_type",
+    }
+)
+_REPUTATION_KEYS = frozenset({"spam_risk", "spam_category", "last_refreshed_at", *SCORES})
+_SETTINGS_KEYS = frozenset(
+    {
+        "enterprise_id",
+        "status",
+        "loa_status",
+        "check_frequency",
+        "loa_document_id",
+        "rejection_reasons",
+        "created_at",
+        "updated_at",
+        "record_type",
+    }
+)
+_REQUEST_KEYS = frozenset(
+    {
+        "id",
+        "status",
+        "call_purpose",
+        "contact_email",
+        "webhook_url",
+        "phone_numbers_count",
+        "phone_numbers_submitted",
+        "phone_numbers_ineligible",
+        "created_at",
+        "updated_at",
+        "tier1_completed_at",
+        "tier2_completed_at",
+        "results",
+        "record_type",
+    }
+)
+
+_TS = pl.Datetime("us", "UTC")
+_FLAGS = pl.List(pl.Utf8)
+
+NUMBER_SCHEMA: dict[str, Any] = {
+    "run_id": pl.Int64,
+    "collected_at": _TS,
+    "enterprise_id": pl.Utf8,
+    "phone_number": pl.Utf8,
+    "record_id": pl.Utf8,
+    "has_reputation_data": pl.Boolean,
+    "spam_risk": pl.Utf8,
+    "spam_category": pl.Utf8,
+    **dict.fromkeys(SCORES, pl.Int16),
+    "last_refreshed_at": _TS,
+    "created_at": _TS,
+    "updated_at": _TS,
+    "extra": pl.Utf8,
+    "flags": _FLAGS,
+    "raw": pl.Utf8,
+}
+
+ENTERPRISE_SCHEMA: dict[str, Any] = {
+    "run_id": pl.Int64,
+    "collected_at": _TS,
+    "enterprise_id": pl.Utf8,
+    "legal_name": pl.Utf8,
+    "doing_business_as": pl.Utf8,
+    "reputation_enabled": pl.Boolean,
+    "status": pl.Utf8,
+    "loa_status": pl.Utf8,
+    "check_frequency": pl.Utf8,
+    "loa_document_id": pl.Utf8,
+    "rejection_reasons": _FLAGS,
+    "settings_created_at": _TS,
+    "settings_updated_at": _TS,
+    "extra": pl.Utf8,
+    "flags": _FLAGS,
+    "raw": pl.Utf8,
+}
+
+REQUEST_SCHEMA: dict[str, Any] = {
+    "request_id": pl.Utf8,
+    "enterprise_id": pl.Utf8,
+    "status": pl.Utf8,
+    "call_purpose": pl.Utf8,
+    "contact_email": pl.Utf8,
+    "phone_numbers_count": pl.Int32,
+    "phone_numbers_submitted": pl.Int32,
+    "phone_numbers_ineligible": pl.Int32,
+    "created_at": _TS,
+    "updated_at": _TS,
+    "tier1_completed_at": _TS,
+    "tier2_completed_at": _TS,
+    "has_results": pl.Boolean,
+    "last_seen_run_id": pl.Int64,
+    "detail_run_id": pl.Int64,
+    "collected_at": _TS,
+    "extra": pl.Utf8,
+    "flags": _FLAGS,
+    "raw": pl.Utf8,
+}
+
+# Columns the slim list shape carries: a request seen only in the list updates just these.
+SLIM_REQUEST_COLUMNS = (
+    "request_id",
+    "status",
+    "call_purpose",
+    "phone_numbers_count",
+    "created_at",
+    "updated_at",
+    "tier1_completed_at",
+    "tier2_completed_at",
+    "last_seen_run_id",
+    "collected_at",
+)
+
+RESULT_SCHEMA: dict[str, Any] = {
+    "request_id": pl.Utf8,
+    "phone_number": pl.Utf8,
+    "bucket": pl.Utf8,
+    "run_id": pl.Int64,
+}
+
+
+def number_row(
+    item: Any, enterprise_id: str, run_id: int, collected_at: datetime
+) -> dict[str, Any]:
+    """One monitored number from the list endpoint, typed, with shape flags."""
+    flags: list[str] = []
+    row: dict[str, Any] = {
+        "run_id": run_id,
+        "collected_at": collected_at,
+        "enterprise_id": enterprise_id,
+    }
+    if not isinstance(item, Mapping):
+        flags.append(f"record: expected an object, got {type(item).__name__}")
+        return {**row, "has_reputation_data": False, "flags": flags, "raw": shape.as_json(item)}
+    row["phone_number"] = shape.us_phone(item.get("phone_number"), "phone_number", flags)
+    row["record_id"] = shape.text(item, "id", flags)
+    row["created_at"] = shape.timestamp(item, "created_at", flags)
+    row["updated_at"] = shape.timestamp(item, "updated_at", flags)
+    if item.get("enterprise_id") not in (None, enterprise_id):
+        flags.append("enterprise_id: differs from the enterprise listed")
+    unknown = {k: v for k, v in item.items() if k not in _NUMBER_KEYS}
+    reputation = item.get("reputation_data")
+    row["has_reputation_data"] = isinstance(reputation, Mapping)
+    if isinstance(reputation, Mapping):
+        row["spam_risk"] = shape.enum(reputation, "spam_risk", SPAM_RISKS, flags)
+        row["spam_category"] = shape.text(reputation, "spam_category", flags)
+        for name in SCORES:
+            row[name] = shape.score(reputation, name, flags)
+        row["last_refreshed_at"] = shape.timestamp(reputation, "last_refreshed_at", flags)
+        extra_rep = {k: v for k, v in reputation.items() if k not in _REPUTATION_KEYS}
+        if extra_rep:
+            unknown["reputation_data"] = extra_rep
+    elif reputation is not None:
+        flags.append(
+            f"reputation_data: expected an object or null, got {type(reputation).__name__}"
+        )
+    if unknown:
+        row["extra"] = shape.as_json(unknown)
+    if flags:
+        row["flags"] = flags
+        row["raw"] = shape.as_json(item)
+    return row
+
+
+def enterprise_row(
+    enterprise: Any, settings: Any, run_id: int, collected_at: datetime
+) -> dict[str, Any]:
+    """One enterprise with its reputation settings (``settings`` None: reputation disabled)."""
+    flags: list[str] = []
+    ent = enterprise if isinstance(enterprise, Mapping) else {}
+    row: dict[str, Any] = {
+        "run_id": run_id,
+        "collected_at": collected_at,
+        "enterprise_id": str(ent.get("id")),
+        "legal_name": shape.text(ent, "legal_name", flags),
+        "doing_business_as": shape.text(ent, "doing_business_as", flags),
+        "reputation_enabled": settings is not None,
+    }
+    if settings is not None:
+        if not isinstance(settings, Mapping):
+            flags.append(f"settings: expected an object, got {type(settings).__name__}")
+            settings = {}
+        row["status"] = shape.enum(settings, "status", GATES, flags)
+        row["loa_status"] = shape.enum(settings, "loa_status", GATES, flags)
+        row["check_frequency"] = shape.enum(settings, "check_frequency", FREQUENCIES, flags)
+        row["loa_document_id"] = shape.text(settings, "loa_document_id", flags)
+        row["rejection_reasons"] = shape.string_list(settings, "rejection_reasons", flags)
+        row["settings_created_at"] = shape.timestamp(settings, "created_at", flags)
+        row["settings_updated_at"] = shape.timestamp(settings, "updated_at", flags)
+        row["extra"] = shape.extra(settings, _SETTINGS_KEYS)
+    if flags:
+        row["flags"] = flags
+        row["raw"] = shape.as_json({"enterprise": enterprise, "settings": settings})
+    return row
+
+
+def request_row(
+    item: Any, enterprise_id: str, run_id: int, collected_at: datetime, *, detail: bool
+) -> dict[str, Any]:
+    """A remediation request: the full detail shape, or only the slim list columns."""
+    flags: list[str] = []
+    rec = item if isinstance(item, Mapping) else {}
+    if not isinstance(item, Mapping):
+        flags.append(f"record: expected an object, got {type(item).__name__}")
+    row: dict[str, Any] = {
+        "request_id": str(rec.get("id")),
+        "enterprise_id": enterprise_id,
+        "status": shape.enum(rec, "status", REMEDIATION_STATUSES, flags),
+        "call_purpose": shape.text(rec, "call_purpose", flags),
+        "phone_numbers_count": shape.integer(rec, "phone_numbers_count", flags),
+        "created_at": shape.timestamp(rec, "created_at", flags),
+        "updated_at": shape.timestamp(rec, "updated_at", flags),
+        "tier1_completed_at": shape.timestamp(rec, "tier1_completed_at", flags),
+        "tier2_completed_at": shape.timestamp(rec, "tier2_completed_at", flags),
+        "last_seen_run_id": run_id,
+        "collected_at": collected_at,
+    }
+    if not detail:
+        return {k: row[k] for k in SLIM_REQUEST_COLUMNS}
+    row["contact_email"] = shape.text(rec, "contact_email", flags)
+    row["phone_numbers_submitted"] = shape.integer(rec, "phone_numbers_submitted", flags)
+    row["phone_numbers_ineligible"] = shape.integer(rec, "phone_numbers_ineligible", flags)
+    results = rec.get("results")
+    if results is not None and not isinstance(results, Mapping):
+        flags.append(f"results: expected an object or null, got {type(results).__name__}")
+    row["has_results"] = isinstance(results, Mapping)
+    row["detail_run_id"] = run_id
+    row["extra"] = shape.extra(rec, _REQUEST_KEYS | {"webhook_url"})
+    if flags:
+        row["flags"] = flags
+        row["raw"] = shape.as_json(item)
+    return row
+
+
+def result_rows(item: Any, run_id: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """Per-number outcome rows of a request detail, and flags for what did not fit."""
+    flags: list[str] = []
+    if not isinstance(item, Mapping) or not isinstance(item.get("results"), Mapping):
+        return [], flags
+    rows = []
+    for bucket, numbers in item["results"].items():
+        if bucket not in BUCKETS:
+            flags.append(f"results: unknown bucket {str(bucket)[:40]!r}")
+        if not isinstance(numbers, list):
+            flags.append(f"results.{bucket}: expected a list")
+            continue
+        for number in numbers:
+            rows.append(
+                {
+                    "request_id": str(item.get("id")),
+                    "phone_number": number if isinstance(number, str) else shape.as_json(number),
+                    "bucket": str(bucket),
+                    "run_id": run_id,
+                }
+            )
+    return rows, flags
+
+
+def frame(rows: list[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFrame:
+    """Rows (dicts, missing keys are null) as a frame with exactly ``schema``."""
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    columns = {name: [row.get(name) for row in rows] for name in schema}
+    return pl.DataFrame(columns, schema=schema)

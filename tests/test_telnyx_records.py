@@ -1,0 +1,140 @@
+"""Telnyx records: documented shapes typed, anything else kept as it came and flagged."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analytics.collectors import telnyx_records as rec
+
+NOW = datetime(2026, 11, 2, 6, tzinfo=UTC)
+GOOD = {
+    "id": "16286ab3",
+    "enterprise_id": "ent-1",
+    "phone_number": "+12025551234",
+    "reputation_data": {
+        "spam_risk": "low",
+        "spam_category": None,
+        "maturity_score": 82,
+        "connection_score": 75,
+        "engagement_score": 68,
+        "sentiment_score": 90,
+        "last_refreshed_at": "2026-03-24T12:00:00Z",
+    },
+    "created_at": "2026-04-26T18:06:51.940749Z",
+    "updated_at": "2026-04-26T18:09:24.785211Z",
+}
+
+
+def _row(item: Any) -> dict[str, Any]:
+    return rec.number_row(item, "ent-1", 1, NOW)
+
+
+def test_documented_record_is_typed_without_flags() -> None:
+    row = _row(GOOD)
+    assert row["phone_number"] == "+12025551234"
+    assert row["spam_risk"] == "low" and row["maturity_score"] == 82
+    assert row["last_refreshed_at"] == datetime(2026, 3, 24, 12, tzinfo=UTC)
+    assert "flags" not in row and "raw" not in row and "extra" not in row
+
+
+def test_null_reputation_data_and_null_fields_are_normal() -> None:
+    assert "flags" not in _row({**GOOD, "reputation_data": None})
+    nulls = dict.fromkeys(GOOD["reputation_data"])
+    row = _row({**GOOD, "reputation_data": nulls})
+    assert "flags" not in row and row["has_reputation_data"] and row["spam_risk"] is None
+
+
+def test_markup_in_spam_category_is_kept_verbatim() -> None:
+    category = '<script>alert("x")</script>'
+    row = _row({**GOOD, "reputation_data": {**GOOD["reputation_data"], "spam_category": category}})
+    assert row["spam_category"] == category and "flags" not in row
+
+
+def test_unknown_fields_land_in_extra() -> None:
+    item = {
+        **GOOD,
+        "carrier_hint": "x",
+        "reputation_data": {**GOOD["reputation_data"], "new_score": 5},
+    }
+    row = _row(item)
+    assert json.loads(row["extra"]) == {"carrier_hint": "x", "reputation_data": {"new_score": 5}}
+    assert "flags" not in row
+
+
+def test_malformed_values_are_flagged_and_kept_raw() -> None:
+    item = {
+        **GOOD,
+        "phone_number": "12345",
+        "reputation_data": {
+            **GOOD["reputation_data"],
+            "spam_risk": "severe",
+            "maturity_score": 150,
+            "sentiment_score": "abc",
+        },
+    }
+    row = _row(item)
+    assert row["phone_number"] is None and row["spam_risk"] == "severe"
+    assert row["maturity_score"] is None and row["sentiment_score"] is None
+    assert len(row["flags"]) == 4
+    assert json.loads(row["raw"]) == item
+
+
+def test_reputation_data_of_the_wrong_type_is_flagged() -> None:
+    row = _row({**GOOD, "reputation_data": [1, 2]})
+    assert not row["has_reputation_data"] and row["flags"]
+
+
+def test_remediation_results_become_rows_per_bucket() -> None:
+    detail = {
+        "id": "r1",
+        "status": "completed",
+        "results": {
+            "remediated": ["+12025551234"],
+            "requires_review": ["+12025555678"],
+            "not_flagged": [],
+            "ineligible": [],
+            "refused": [],
+        },
+    }
+    rows, flags = rec.result_rows(detail, 7)
+    assert {(r["phone_number"], r["bucket"]) for r in rows} == {
+        ("+12025551234", "remediated"),
+        ("+12025555678", "requires_review"),
+    }
+    assert flags == []
+    assert rec.result_rows({"id": "r2", "results": None}, 7) == ([], [])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@given(item=st.dictionaries(st.sampled_from([*GOOD, "x"]), json_values) | json_values)
+def test_any_json_becomes_a_row_never_an_exception(item: Any) -> None:
+    row = _row(item)
+    assert row["enterprise_id"] == "ent-1"
+    if row.get("flags"):
+        assert json.loads(row["raw"]) == json.loads(json.dumps(item, default=str))
+    frame = rec.frame([row], rec.NUMBER_SCHEMA)
+    assert frame.height == 1
+
+
+@given(
+    risk=st.none() | st.sampled_from(["low", "medium", "high"]),
+    scores=st.lists(st.none() | st.integers(0, 100), min_size=4, max_size=4),
+)
+def test_every_documented_value_is_accepted(risk: str | None, scores: list[int | None]) -> None:
+    data = {"spam_risk": risk, **dict(zip(rec.SCORES, scores, strict=True))}
+    row = _row({**GOOD, "reputation_data": data})
+    assert "flags" not in row
+    assert [row[s] for s in rec.SCORES] == scores
