@@ -1,0 +1,87 @@
+"""``callrep collect`` and ``callrep runs``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from analytics.cli.options import db_option, settings
+from analytics.collect import SourceOutcome, collect
+from analytics.store.database import open_readonly
+from analytics.store.runs import list_runs
+
+SOURCES = ("telnyx", "plivo")
+
+
+@click.command(name="collect")
+@db_option
+@click.option(
+    "--source",
+    "sources",
+    type=click.Choice(SOURCES),
+    multiple=True,
+    help="Collect only this source (repeatable); its credentials are then required.",
+)
+def collect_command(db: Path | None, sources: tuple[str, ...]) -> None:
+    """Snapshot every configured provider into the database (read-only API calls only).
+
+    \b
+    Example:
+      TELNYX_API_KEY=... callrep collect --db /var/lib/callrep/callrep.duckdb
+    """
+    outcomes = collect(settings(db), only=sources)
+    for outcome in outcomes:
+        if outcome.status != "skipped":
+            click.echo(describe(outcome))
+    skipped = [o.source for o in outcomes if o.status == "skipped"]
+    if skipped:
+        click.echo(f"skipped (credentials not set): {', '.join(skipped)}")
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+def describe(outcome: SourceOutcome) -> str:
+    """One line per source."""
+    if outcome.status == "failed":
+        return f"{outcome.source}: FAILED (run {outcome.run_id}): {outcome.error}"
+    return (
+        f"{outcome.source}: ok (run {outcome.run_id}): {outcome.records:,} records, "
+        f"{outcome.flagged:,} flagged, {outcome.requests:,} requests in {outcome.seconds:.1f} s"
+    )
+
+
+@click.command(name="runs")
+@db_option
+@click.option("--limit", default=20, show_default=True, help="How many runs to list.")
+def runs_command(db: Path | None, limit: int) -> None:
+    """List the collection ledger, newest first.
+
+    \b
+    Example:
+      callrep runs --limit 5
+    """
+    path = settings(db).db_path
+    if not path.exists():
+        click.echo(f"no database at {path} yet")
+        return
+    con = open_readonly(path)
+    try:
+        rows = list_runs(con, limit)
+    finally:
+        con.close()
+    if not rows:
+        click.echo("no runs yet")
+        return
+    click.echo(
+        f"{'run':>5}  {'source':<7} {'status':<9} {'collected at (UTC)':<19}  "
+        f"{'records':>9} {'flagged':>7} {'requests':>8}  error"
+    )
+    for r in rows:
+        collected = r["collected_at"].strftime("%Y-%m-%d %H:%M:%S") if r["collected_at"] else ""
+        click.echo(
+            f"{r['run_id']:>5}  {r['source']:<7} {r['status']:<9} {collected:<19}  "
+            f"{r['records'] or 0:>9,} {r['flagged'] or 0:>7,} {r['http_requests'] or 0:>8,}  "
+            f"{r['error'] or ''}"
+        )

@@ -1,0 +1,24 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from analytics.config import Settings, load_settings
+
+db_option: Callable[[Any], Any] = click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="DuckDB file (default: $CALLREP_DB, else ./callrep.duckdb).",
+)
+
+
+def settings(db: Path | None) -> Settings:
+    """Settings from the environment and callrep.toml, with ``--db`` overriding."""
+    return load_settings(db=db)

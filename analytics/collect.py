@@ -1,0 +1,176 @@
+"""Running a collection: per source, a ledger row, a network phase and one commit.
+
+The network phase holds no database connection (only callrep's writer lock), so the
+file stays readable while the APIs are slow. Each source lands in its own transaction:
+a source that fails leaves only its ledger row, marked ``failed`` with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from analytics.collectors.base import Collector, RunContext
+from analytics.collectors.telnyx import TelnyxCollector
+from analytics.config import Settings
+from analytics.errors import CallrepError, ConfigError
+from analytics.http import ApiClient, ProviderLimits, RequestStats, redact_text
+from analytics.store.database import Store, writer
+from analytics.store.landing import Batch, land
+from analytics.store.runs import RunCounts, abandon_interrupted, begin_run, fail_run
+
+
+def collectors() -> dict[str, Collector]:
+    """Every provider callrep can collect, by name."""
+    from analytics.collectors.plivo import PlivoCollector
+
+    return {c.name: c for c in (TelnyxCollector(), PlivoCollector())}
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """How one source's run ended."""
+
+    source: str
+    status: str  # succeeded | failed | skipped
+    run_id: int | None = None
+    records: int = 0
+    flagged: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def collect(
+    settings: Settings,
+    *,
+    only: Sequence[str] = (),
+    transport: httpx.AsyncBaseTransport | None = None,
+    collected_at: datetime | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> list[SourceOutcome]:
+    """Collect every configured source (or exactly ``only``) into ``settings.db_path``.
+
+    ``transport`` replaces the network (the simulator in tests and the demo);
+    ``collected_at`` replaces the wall clock as the observation time.
+    """
+    available = collectors()
+    unknown = [name for name in only if name not in available]
+    if unknown:
+        raise ConfigError(
+            f"--source: unknown source {unknown[0]!r} (known: {', '.join(available)})"
+        )
+    wanted = [available[name] for name in (only or available)]
+    for source in wanted:
+        if only and not source.configured(settings):
+            raise ConfigError(_missing_credentials(source.name))
+    active = [s for s in wanted if s.configured(settings)]
+    if not active:
+        raise ConfigError(
+            "no provider credentials set: set TELNYX_API_KEY and/or PLIVO_AUTH_ID and "
+            "PLIVO_AUTH_TOKEN"
+        )
+    skipped = [SourceOutcome(s.name, "skipped") for s in wanted if not s.configured(settings)]
+    when = collected_at or datetime.now(UTC)
+    with writer(settings.db_path, "callrep collect") as store:
+        with store.connection() as con:
+            abandon_interrupted(con)
+            contexts = [
+                RunContext(begin_run(con, s.name, when), when, s.prepare(con)) for s in active
+            ]
+        fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep))
+        outcomes = [
+            _land(store, source, ctx, result, settings)
+            for source, ctx, result in zip(active, contexts, fetched, strict=True)
+        ]
+        store.publish()
+    return outcomes + skipped
+
+
+async def _fetch_all(
+    settings: Settings,
+    sources: list[Collector],
+    contexts: list[RunContext],
+    transport: httpx.AsyncBaseTransport | None,
+    sleep: Callable[[float], Awaitable[None]],
+) -> list[tuple[Batch | BaseException, RequestStats, float]]:
+    async def one(
+        source: Collector, ctx: RunContext
+    ) -> tuple[Batch | BaseException, RequestStats, float]:
+        started = time.perf_counter()
+        limits = source.limits(settings)
+        async with source.client(settings, transport) as http:
+            api = ApiClient(
+                http,
+                limits=ProviderLimits(
+                    limits.concurrency, limits.rate, limits.period, limits.timeout
+                ),
+                secrets=source.secrets(settings),
+                sleep=sleep,
+            )
+            try:
+                batch: Batch | BaseException = await source.collect(api, ctx)
+            except (CallrepError, httpx.HTTPError, ValueError, KeyError, TypeError) as err:
+                batch = err
+        return batch, api.stats, time.perf_counter() - started
+
+    return await asyncio.gather(*(one(s, c) for s, c in zip(sources, contexts, strict=True)))
+
+
+def _land(
+    store: Store,
+    source: Collector,
+    ctx: RunContext,
+    fetched: tuple[Batch | BaseException, RequestStats, float],
+    settings: Settings,
+) -> SourceOutcome:
+    result, stats, seconds = fetched
+    with store.connection() as con:
+        if isinstance(result, BaseException):
+            error = redact_text(_describe(result), settings.secrets())
+            fail_run(con, ctx.run_id, error, _counts(None, stats))
+            return SourceOutcome(
+                source.name,
+                "failed",
+                ctx.run_id,
+                requests=stats.requests,
+                seconds=seconds,
+                error=error,
+            )
+        land(con, ctx.run_id, result, _counts(result, stats))
+    return SourceOutcome(
+        source.name,
+        "succeeded",
+        ctx.run_id,
+        result.records,
+        result.flagged,
+        stats.requests,
+        seconds,
+    )
+
+
+def _counts(batch: Batch | None, stats: RequestStats) -> RunCounts:
+    return RunCounts(
+        records=batch.records if batch else 0,
+        flagged=batch.flagged if batch else 0,
+        http_requests=stats.requests,
+        http_retries=stats.retries,
+        http_throttled=stats.throttled,
+        per_entity=batch.per_entity if batch else {},
+    )
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, CallrepError):
+        return str(err)
+    return f"unexpected response ({type(err).__name__}: {err})"
+
+
+def _missing_credentials(name: str) -> str:
+    needs = {"telnyx": "TELNYX_API_KEY", "plivo": "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN"}
+    return f"--source {name}: {needs[name]} is not set"

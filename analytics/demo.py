@@ -1,0 +1,86 @@
+"""The demo: a simulated Telnyx and Plivo account collected once per simulated day."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from analytics.collect import SourceOutcome, collect
+from analytics.config import Limits, PlivoSettings, Pricing, Settings, TelnyxSettings
+from analytics.errors import InputError
+from analytics.simulator import Simulator
+
+MARKER = ".callrep-demo"
+DEMO_START = date(2026, 8, 31)  # a Monday, so 12 weeks end on a Sunday
+TELNYX_URL = "http://telnyx.sim/v2"
+PLIVO_URL = "http://plivo.sim/v1"
+# The simulated clock jumps a day per collection, so real-time rate limits would only slow the
+# demo down: the simulator's Plivo limit is lifted and the client paces only by concurrency.
+_UNPACED = Limits(concurrency=16, rate=None, period=1.0, timeout=30.0)
+
+
+@dataclass
+class DemoResult:
+    """Where the demo wrote things and what it collected."""
+
+    out: Path
+    db_path: Path
+    days: int
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+
+
+def demo_settings(sim: Simulator, db_path: Path) -> Settings:
+    """Settings pointing both providers at ``sim``."""
+    return Settings(
+        db_path=db_path,
+        telnyx=TelnyxSettings(api_key=sim.telnyx_api_key, base_url=TELNYX_URL, limits=_UNPACED),
+        plivo=PlivoSettings(
+            auth_id=sim.plivo_auth_id,
+            auth_token=sim.plivo_auth_token,
+            base_url=PLIVO_URL,
+            limits=_UNPACED,
+        ),
+        pricing=Pricing(),
+    )
+
+
+def prepare_out(out: Path) -> None:
+    """Recreate ``out``, refusing to wipe a folder the demo did not create."""
+    if out.exists():
+        if not out.is_dir():
+            raise InputError(f"--out {out}: exists and is not a folder")
+        if any(out.iterdir()) and not (out / MARKER).exists():
+            raise InputError(
+                f"--out {out}: folder is not empty and was not made by `callrep demo`; "
+                "choose another folder"
+            )
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("made by callrep demo; recreated on each run\n", encoding="utf-8")
+
+
+def run_demo(
+    out: Path,
+    days: int = 84,
+    *,
+    seed: int = 7,
+    on_day: Callable[[int], None] | None = None,
+) -> DemoResult:
+    """Simulate both providers for ``days`` days, collecting once per simulated day."""
+    if days < 1:
+        raise InputError(f"--days: expected at least 1, got {days}")
+    prepare_out(out)
+    sim = Simulator(seed=seed, start=DEMO_START, plivo_rate_limit=(1_000_000, 5.0))
+    result = DemoResult(out=out, db_path=out / "callrep.duckdb", days=days)
+    settings = demo_settings(sim, result.db_path)
+    transport = sim.transport()
+    for day in range(days):
+        if day:
+            sim.advance(1)
+        result.outcomes = collect(settings, transport=transport, collected_at=sim.now)
+        if on_day:
+            on_day(day)
+    return result
