@@ -11,7 +11,7 @@ import sys
 import click
 
 from analytics import __version__
-from analytics.cli import collect, demo, simulator
+from analytics.cli import callbacks, collect, demo, simulator
 from analytics.errors import CallrepError
 
 
@@ -37,6 +37,7 @@ def cli() -> None:
     """
 
 
+cli.add_command(callbacks.callbacks)
 cli.add_command(collect.collect_command)
 cli.add_command(collect.runs_command)
 cli.add_command(demo.demo_command)

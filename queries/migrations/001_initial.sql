@@ -174,7 +174,8 @@ create table plivo_status_callbacks (
     profile_uuid varchar,
     source_file varchar not null,
     ingested_at timestamptz not null,
-    flags varchar[]
+    flags varchar[],
+    raw json
 );
 
 -- Latest successful run per source, and the public "latest state" views.

@@ -1,0 +1,199 @@
+"""Plivo Caller Reputation collection: read-only, GET only.
+
+Never the Update Account Phone Number endpoint (it enables or changes registrations and
+charges), nor any other POST or DELETE. The numbers list does not document the Caller
+Reputation fields, so each number gets one ``GET .../Number/{number}/``, concurrently under
+the client's rate limiter, unless its list item already carries them.
+
+A number missing from the list has been released: it is simply absent from this run's
+snapshot (``per_entity["released_since_last_run"]`` counts them), never an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import duckdb
+import httpx
+
+from analytics.collectors import plivo_records as rec
+from analytics.collectors import shape
+from analytics.collectors.base import RunContext
+from analytics.config import Limits, Settings
+from analytics.errors import NotFoundError
+from analytics.http import ApiClient, OffsetPaginator, fetch_all
+from analytics.store.landing import Batch
+
+PAGE_LIMIT = 20  # Plivo's cap for every list endpoint
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Collected:
+    numbers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bad_numbers: list[dict[str, Any]] = field(default_factory=list)
+    profiles: list[dict[str, Any]] = field(default_factory=list)
+    caller_ids: list[dict[str, Any]] = field(default_factory=list)
+    raw: list[dict[str, Any]] = field(default_factory=list)
+    details_fetched: int = 0
+
+
+class PlivoCollector:
+    """Numbers with their per-carrier registration, business profiles, verified caller IDs."""
+
+    name = "plivo"
+
+    def configured(self, settings: Settings) -> bool:
+        return settings.plivo is not None
+
+    def client(
+        self, settings: Settings, transport: httpx.AsyncBaseTransport | None
+    ) -> httpx.AsyncClient:
+        assert settings.plivo is not None
+        plivo = settings.plivo
+        return httpx.AsyncClient(
+            # The account-scoped prefix lives in the base URL (collect() sees no settings);
+            # every path below is relative to it and ends with `/`, as Plivo requires.
+            base_url=f"{plivo.base_url}/Account/{quote(plivo.auth_id, safe='')}/",
+            auth=httpx.BasicAuth(plivo.auth_id, plivo.auth_token),
+            headers={"Accept": "application/json"},
+            transport=transport,
+            timeout=plivo.limits.timeout,
+        )
+
+    def limits(self, settings: Settings) -> Limits:
+        assert settings.plivo is not None
+        return settings.plivo.limits
+
+    def secrets(self, settings: Settings) -> list[str]:
+        if settings.plivo is None:
+            return []
+        pair = f"{settings.plivo.auth_id}:{settings.plivo.auth_token}".encode()
+        return [settings.plivo.auth_token, base64.b64encode(pair).decode()]
+
+    def prepare(self, con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+        """The numbers of the last successful run, to count releases (not to skip any GET)."""
+        rows = con.execute(
+            """
+            select distinct s.number from plivo_number_snapshots as s
+            join latest_runs as r on r.source = 'plivo' and r.run_id = s.run_id
+            where s.number is not null
+            """
+        ).fetchall()
+        return {"previous_numbers": frozenset(r[0] for r in rows)}
+
+    async def collect(self, api: ApiClient, ctx: RunContext) -> Batch:
+        out = _Collected()
+        number_pages, profile_pages, caller_id_pages = await _gather(
+            [
+                fetch_all(api, "Number/", OffsetPaginator(PAGE_LIMIT, "objects")),
+                fetch_all(api, "Profile/", OffsetPaginator(PAGE_LIMIT, "profiles")),
+                fetch_all(api, "VerifiedCallerId/", OffsetPaginator(PAGE_LIMIT, "objects")),
+            ]
+        )
+        for n, page in enumerate(profile_pages):
+            out.raw.append(_raw(ctx, "profiles", _page_key(page, n), page.body))
+            out.profiles.extend(
+                rec.profile_row(p, ctx.run_id, ctx.collected_at) for p in page.items
+            )
+        for n, page in enumerate(caller_id_pages):
+            out.raw.append(_raw(ctx, "verified caller ids", _page_key(page, n), page.body))
+            out.caller_ids.extend(
+                rec.caller_id_row(v, ctx.run_id, ctx.collected_at) for v in page.items
+            )
+        items = [item for page in number_pages for item in page.items]
+        rows = await _gather([self._number(api, ctx, item, out) for item in items])
+        for row in rows:
+            if row.get("number"):
+                out.numbers[row["number"]] = row  # concurrent offset pages may overlap
+            else:
+                out.bad_numbers.append(row)
+        return _batch(ctx, out)
+
+    async def _number(
+        self, api: ApiClient, ctx: RunContext, item: Any, out: _Collected
+    ) -> dict[str, Any]:
+        """One number's row: the list item, plus its detail GET when the item lacks it."""
+        if rec.carries_reputation(item) or not isinstance(item, dict):
+            return rec.number_row(item, None, ctx.run_id, ctx.collected_at)
+        number = item.get("number")
+        if not isinstance(number, str) or not number:
+            return rec.number_row(item, None, ctx.run_id, ctx.collected_at)
+        try:
+            detail = await api.get_json(f"Number/{quote(number, safe='')}/")
+        except NotFoundError:
+            # Released between the list and this GET: keep what the list said, flagged.
+            reason = "detail: 404, released while this run was collecting"
+            return rec.number_row(item, None, ctx.run_id, ctx.collected_at, detail_error=reason)
+        out.details_fetched += 1
+        return rec.number_row(item, detail, ctx.run_id, ctx.collected_at)
+
+
+async def _gather(coros: Iterable[Awaitable[T]]) -> list[T]:
+    """asyncio.gather that cancels the siblings when one fails, so none runs on unattended."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        return list(await asyncio.gather(*tasks))
+    finally:
+        for task in tasks:
+            task.cancel()  # a no-op for tasks that already finished
+
+
+def _page_key(page: Any, n: int) -> str:
+    meta = page.body.get("meta")
+    offset = meta.get("offset") if isinstance(meta, dict) else None
+    return f"offset {offset}" if isinstance(offset, int) else f"page {n + 1}"
+
+
+def _raw(ctx: RunContext, endpoint: str, key: str, body: Any) -> dict[str, Any]:
+    return {
+        "run_id": ctx.run_id,
+        "source": "plivo",
+        "endpoint": endpoint,
+        "resource_key": key,
+        "body": shape.as_json(body),
+    }
+
+
+RAW_SCHEMA = {
+    "run_id": rec.pl.Int64,
+    "source": rec.pl.Utf8,
+    "endpoint": rec.pl.Utf8,
+    "resource_key": rec.pl.Utf8,
+    "body": rec.pl.Utf8,
+}
+
+
+def _batch(ctx: RunContext, out: _Collected) -> Batch:
+    numbers = [*out.numbers.values(), *out.bad_numbers]
+    previous = ctx.known.get("previous_numbers", frozenset())
+    released = len(previous - out.numbers.keys()) if previous else 0
+    rows = [*numbers, *out.profiles, *out.caller_ids]
+    failed = {
+        f"{carrier}_failed": sum(1 for r in numbers if r.get(f"{carrier}_status") == "FAILED")
+        for carrier in rec.CARRIERS
+    }
+    return Batch(
+        appends={
+            "plivo_number_snapshots": rec.frame(numbers, rec.NUMBER_SCHEMA),
+            "plivo_profile_snapshots": rec.frame(out.profiles, rec.PROFILE_SCHEMA),
+            "plivo_verified_caller_ids": rec.frame(out.caller_ids, rec.CALLER_ID_SCHEMA),
+            "raw_responses": rec.frame(out.raw, RAW_SCHEMA),
+        },
+        records=len(rows),
+        flagged=sum(1 for r in rows if r.get("flags")),
+        per_entity={
+            "numbers": len(numbers),
+            "number_details_fetched": out.details_fetched,
+            "released_since_last_run": released,
+            "profiles": len(out.profiles),
+            "verified_caller_ids": len(out.caller_ids),
+            **failed,
+        },
+    )
