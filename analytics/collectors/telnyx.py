@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import duckdb
 import httpx
+import polars as pl
 
 from analytics.collectors import telnyx_records as rec
 from analytics.collectors.base import RunContext
@@ -29,8 +30,7 @@ PAGE_SIZE = 250
 @dataclass
 class _Collected:
     enterprises: list[dict[str, Any]] = field(default_factory=list)
-    numbers: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    bad_numbers: list[dict[str, Any]] = field(default_factory=list)
+    numbers: list[pl.DataFrame] = field(default_factory=list)
     slim_requests: list[dict[str, Any]] = field(default_factory=list)
     detail_requests: list[dict[str, Any]] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
@@ -108,17 +108,16 @@ class TelnyxCollector:
         gates = (settings or {}).get("status"), (settings or {}).get("loa_status")
         if gates != ("approved", "approved"):
             return  # numbers and remediation exist only behind both approved gates
+
+        def parse(items: list[Any]) -> pl.DataFrame:
+            rows = [rec.number_row(i, enterprise_id, ctx.run_id, ctx.collected_at) for i in items]
+            return rec.frame(rows, rec.NUMBER_SCHEMA)
+
         numbers, requests = await asyncio.gather(
-            fetch_all(api, f"{base}/numbers", PageNumberPaginator(PAGE_SIZE)),
+            fetch_all(api, f"{base}/numbers", PageNumberPaginator(PAGE_SIZE), parse=parse),
             fetch_all(api, f"{base}/remediation", PageNumberPaginator(PAGE_SIZE)),
         )
-        for page in numbers:
-            for item in page.items:
-                row = rec.number_row(item, enterprise_id, ctx.run_id, ctx.collected_at)
-                if row.get("phone_number"):
-                    out.numbers[(enterprise_id, row["phone_number"])] = row  # pages may overlap
-                else:
-                    out.bad_numbers.append(row)
+        out.numbers.extend(page.parsed for page in numbers)
         for n, page in enumerate(requests, 1):
             out.raw.append(_raw(ctx, "remediation list", f"{enterprise_id} page {n}", page.body))
         listed = [r for page in requests for r in page.items]
@@ -155,26 +154,35 @@ def _raw(ctx: RunContext, endpoint: str, key: str, body: Any) -> dict[str, Any]:
 
 
 RAW_SCHEMA = {
-    "run_id": rec.pl.Int64,
-    "source": rec.pl.Utf8,
-    "endpoint": rec.pl.Utf8,
-    "resource_key": rec.pl.Utf8,
-    "body": rec.pl.Utf8,
+    "run_id": pl.Int64,
+    "source": pl.Utf8,
+    "endpoint": pl.Utf8,
+    "resource_key": pl.Utf8,
+    "body": pl.Utf8,
 }
 
 
+def _numbers(pages: list[pl.DataFrame]) -> pl.DataFrame:
+    """All pages' rows; a number listed twice (pages shift while new numbers arrive) once."""
+    frame = pl.concat(pages) if pages else pl.DataFrame(schema=rec.NUMBER_SCHEMA)
+    typed = frame.filter(pl.col("phone_number").is_not_null())
+    untyped = frame.filter(pl.col("phone_number").is_null())
+    deduped = typed.unique(
+        subset=["enterprise_id", "phone_number"], keep="last", maintain_order=True
+    )
+    return pl.concat([deduped, untyped])
+
+
 def _batch(ctx: RunContext, out: _Collected) -> Batch:
-    numbers = [*out.numbers.values(), *out.bad_numbers]
+    numbers = _numbers(out.numbers)
     details = out.detail_requests
     slim_schema = {k: rec.REQUEST_SCHEMA[k] for k in rec.SLIM_REQUEST_COLUMNS}
-    rows = [*out.enterprises, *numbers, *details]
-    flagged = sum(1 for r in rows if r.get("flags")) + sum(
-        1 for r in out.slim_requests if r.get("flags")
-    )
+    rows = [*out.enterprises, *details, *out.slim_requests]
+    flagged = sum(1 for r in rows if r.get("flags")) + numbers["flags"].is_not_null().sum()
     return Batch(
         appends={
             "telnyx_enterprise_snapshots": rec.frame(out.enterprises, rec.ENTERPRISE_SCHEMA),
-            "telnyx_number_snapshots": rec.frame(numbers, rec.NUMBER_SCHEMA),
+            "telnyx_number_snapshots": numbers,
             "raw_responses": rec.frame(out.raw, RAW_SCHEMA),
         },
         upserts=[
@@ -195,11 +203,11 @@ def _batch(ctx: RunContext, out: _Collected) -> Batch:
                 rec.frame(out.results, rec.RESULT_SCHEMA),
             )
         ],
-        records=len(rows) + len(out.slim_requests),
+        records=len(rows) + numbers.height,
         flagged=flagged,
         per_entity={
             "enterprises": len(out.enterprises),
-            "numbers": len(numbers),
+            "numbers": numbers.height,
             "remediation_requests": len(details) + len(out.slim_requests),
             "remediation_details_fetched": len(details),
             "remediation_results": len(out.results),

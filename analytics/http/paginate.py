@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,6 +26,7 @@ class Page:
 
     body: dict  # the whole JSON response
     items: list[dict]
+    parsed: Any = None  # what fetch_all's `parse` made of the items
 
 
 class Paginator(Protocol):
@@ -127,17 +128,27 @@ class OffsetPaginator:
 
 
 async def fetch_all(
-    api: ApiClient, url: str, paginator: Paginator, params: Mapping | None = None
+    api: ApiClient,
+    url: str,
+    paginator: Paginator,
+    params: Mapping | None = None,
+    *,
+    parse: Callable[[list[Any]], Any] | None = None,
 ) -> list[Page]:
     """Every page of the listing at `url`, in order, ending at the first short or empty page.
 
     When the first page reveals the total, the remaining pages are fetched concurrently (the
     ApiClient bounds how many are in flight); otherwise they are followed one by one.
+    ``parse``, when given, turns each page's items into ``Page.parsed`` as soon as the page
+    arrives, so parsing overlaps the requests still in flight.
     """
     base = dict(params or {})
 
     async def fetch(page_params: Mapping[str, int]) -> Page:
-        return paginator.make_page(await api.get_json(url, {**base, **page_params}))
+        page = paginator.make_page(await api.get_json(url, {**base, **page_params}))
+        if parse is not None:
+            page.parsed = parse(page.items)
+        return page
 
     sent = paginator.first_params()
     pages = [await fetch(sent)]

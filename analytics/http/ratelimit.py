@@ -41,9 +41,13 @@ class RateLimiter:
     async def acquire(self) -> None:
         """Wait until a request may be sent, then count it as sent."""
         async with self._lock:
-            while (wait := self._ready_at() - self._clock()) > 0:
+            while (wait := (ready := self._ready_at()) - self._clock()) > 0:
                 await self._sleep(wait)
-            self._window.append(self._clock())
+            now = self._clock()
+            # Book the slot waited for, not the moment of waking: sleeps overshoot, and the
+            # overshoot would otherwise accumulate into a pace well below `rate`. After a stall
+            # longer than one interval, start again from now rather than bursting to catch up.
+            self._window.append(ready if now - ready < self._interval else now)
 
     def pause_until(self, t: float) -> None:
         """Hold every caller until `clock() >= t` (e.g. after a 429); never shortens a pause."""
