@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import duckdb
 import httpx
 
 from analytics.collectors.base import Collector, RunContext
@@ -20,7 +21,7 @@ from analytics.collectors.telnyx import TelnyxCollector
 from analytics.config import Settings
 from analytics.errors import CallrepError, ConfigError
 from analytics.http import ApiClient, ProviderLimits, RequestStats, redact_text
-from analytics.store.database import Store, writer
+from analytics.store.database import writer
 from analytics.store.landing import Batch, land
 from analytics.store.runs import RunCounts, abandon_interrupted, begin_run, fail_run
 
@@ -84,10 +85,11 @@ def collect(
                 RunContext(begin_run(con, s.name, when), when, s.prepare(con)) for s in active
             ]
         fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep))
-        outcomes = [
-            _land(store, source, ctx, result, settings)
-            for source, ctx, result in zip(active, contexts, fetched, strict=True)
-        ]
+        with store.connection() as con:
+            outcomes = [
+                _land(con, source, ctx, result, settings)
+                for source, ctx, result in zip(active, contexts, fetched, strict=True)
+            ]
         store.publish()
     return outcomes + skipped
 
@@ -123,26 +125,26 @@ async def _fetch_all(
 
 
 def _land(
-    store: Store,
+    con: duckdb.DuckDBPyConnection,
     source: Collector,
     ctx: RunContext,
     fetched: tuple[Batch | BaseException, RequestStats, float],
     settings: Settings,
 ) -> SourceOutcome:
+    """Commit one source's rows in its own transaction, or record why it failed."""
     result, stats, seconds = fetched
-    with store.connection() as con:
-        if isinstance(result, BaseException):
-            error = redact_text(_describe(result), settings.secrets())
-            fail_run(con, ctx.run_id, error, _counts(None, stats))
-            return SourceOutcome(
-                source.name,
-                "failed",
-                ctx.run_id,
-                requests=stats.requests,
-                seconds=seconds,
-                error=error,
-            )
-        land(con, ctx.run_id, result, _counts(result, stats))
+    if isinstance(result, BaseException):
+        error = redact_text(_describe(result), settings.secrets())
+        fail_run(con, ctx.run_id, error, _counts(None, stats))
+        return SourceOutcome(
+            source.name,
+            "failed",
+            ctx.run_id,
+            requests=stats.requests,
+            seconds=seconds,
+            error=error,
+        )
+    land(con, ctx.run_id, result, _counts(result, stats))
     return SourceOutcome(
         source.name,
         "succeeded",
