@@ -11,7 +11,7 @@ import sys
 import click
 
 from analytics import __version__
-from analytics.cli import callbacks, collect, demo, simulator
+from analytics.cli import build, callbacks, collect, demo, export, report, simulator, synth
 from analytics.errors import CallrepError
 
 
@@ -37,11 +37,15 @@ def cli() -> None:
     """
 
 
+cli.add_command(build.build)
 cli.add_command(callbacks.callbacks)
 cli.add_command(collect.collect_command)
 cli.add_command(collect.runs_command)
 cli.add_command(demo.demo_command)
+cli.add_command(export.export)
+cli.add_command(report.report)
 cli.add_command(simulator.simulator)
+simulator.simulator.add_command(synth.synth)
 
 
 def main() -> None:

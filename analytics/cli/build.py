@@ -1,0 +1,41 @@
+"""``callrep build``: turn the collected snapshots into the marts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from analytics.cli.options import db_option, settings
+from analytics.errors import StoreError
+from analytics.models import build as build_models
+from analytics.store.database import writer
+
+
+@click.command(name="build")
+@db_option
+@click.option(
+    "--full", is_flag=True, help="Rebuild every model from scratch (default: incremental)."
+)
+@click.option("--verbose", "-v", is_flag=True, help="Print each model with its time.")
+def build(db: Path | None, full: bool, verbose: bool) -> None:
+    """Build the SQL models in queries/ (staging, intermediate, marts) into the database.
+
+    Incremental by default: only days touched by runs collected since the last build are
+    recomputed. Publishes the read-only copy afterwards.
+
+    \b
+    Example:
+      callrep build --db callrep.duckdb
+    """
+    conf = settings(db)
+    if not conf.db_path.exists():
+        raise StoreError(f"no database at {conf.db_path}; run `callrep collect` first")
+    with writer(conf.db_path, "build") as store:
+        with store.connection() as con:
+            report = build_models(con, conf.pricing, full=full)
+        store.publish()
+    if verbose:
+        for model in report.models:
+            click.echo(f"  {model.name:<36} {model.mode:<12} {model.seconds:7.2f} s")
+    click.echo(report.summary())

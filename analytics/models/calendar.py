@@ -1,0 +1,61 @@
+"""US federal holidays (observed dates) for the business-day count of the Plivo models.
+
+The SQL models read a small table ``us_federal_holidays(day date, name varchar)``; the model
+runner fills it before building, for every year the data spans (plus one on each side, so a
+deadline that crosses New Year is still counted right)::
+
+    from analytics.models.calendar import write_holidays
+    write_holidays(con)  # years taken from collection_runs
+
+Dates come from the maintained ``holidays`` package: the federal (public) calendar with
+observed dates, so a holiday on a Saturday is also observed on the Friday before and one on
+a Sunday on the Monday after (``Independence Day (observed)`` on 2026-07-03).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import duckdb
+import holidays
+
+
+def holiday_rows(years: Iterable[int]) -> list[tuple[date, str]]:
+    """Every US federal holiday and observed day in ``years``, as (day, name), by day."""
+    wanted = sorted(set(years))
+    if not wanted:
+        return []
+    calendar = holidays.country_holidays("US", years=wanted, observed=True)
+    return sorted((day, str(name)) for day, name in calendar.items())
+
+
+def data_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The years of every collection and Plivo carrier status change, widened by one year on
+    each side (empty without runs)."""
+    row = con.execute(
+        """
+        select min(year(timezone('UTC', moment))), max(year(timezone('UTC', moment)))
+        from (
+            select collected_at as moment from collection_runs
+            union all
+            select least(att_updated_at, tmobile_updated_at) from plivo_number_snapshots
+            union all
+            select greatest(att_updated_at, tmobile_updated_at) from plivo_number_snapshots
+        )
+        """
+    ).fetchone()
+    if row is None or row[0] is None:
+        return []
+    return list(range(int(row[0]) - 1, int(row[1]) + 2))
+
+
+def write_holidays(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None) -> int:
+    """(Re)create ``us_federal_holidays`` for ``years`` (default: :func:`data_years`)."""
+    rows = holiday_rows(data_years(con) if years is None else years)
+    con.execute(
+        "create or replace table us_federal_holidays (day date not null, name varchar not null)"
+    )
+    if rows:
+        con.executemany("insert into us_federal_holidays values (?, ?)", rows)
+    return len(rows)

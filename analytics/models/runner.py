@@ -1,0 +1,187 @@
+"""Materialising the models: views, tables, and incremental tables, in dependency order.
+
+Before each build the runner writes the one-row ``callrep_settings`` table from
+:class:`analytics.config.Pricing` and ``us_federal_holidays``
+(:mod:`analytics.models.calendar`), and works out the first UTC day any new successful run
+touched (``since``). Incremental models are then rebuilt only from that day on:
+
+* the runner sets the DuckDB variable ``callrep_since`` to ``since`` truncated to the
+  model's ``incremental_grain`` (1900-01-01 on a full build, 9999-12-31 when no run is new);
+* it deletes the model's rows with ``incremental_on >= callrep_since`` and inserts what the
+  model's SQL returns; the SQL reads only rows from ``getvariable('callrep_since')`` on.
+
+A full build (``full=True``, a first build, or a changed incremental model) recreates every
+table from scratch; both paths give the same rows (``tests/test_models_telnyx_incremental.py``).
+Each model is replaced in its own transaction (one build-wide transaction would hold every
+new table in memory). A build that fails part-way is safe to repeat: the build is recorded
+only at the end, so the next build recomputes from the same ``since`` (delete + insert of the
+same days is idempotent) or, after a failed full build, from the same starting point.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, timedelta
+
+import duckdb
+
+from analytics.config import Pricing
+from analytics.models import state
+from analytics.models.calendar import write_holidays
+from analytics.models.discovery import Model, discover
+
+FULL_SINCE = date(1900, 1, 1)
+NOTHING_NEW = date(9999, 12, 31)
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """How one model was built."""
+
+    name: str
+    materialized: str
+    mode: str  # view | table | full | incremental
+    seconds: float
+
+
+@dataclass
+class BuildReport:
+    """What a build did: every model with its time, and the range it covered."""
+
+    full: bool
+    since: date | None
+    run_id: int | None
+    seconds: float = 0.0
+    models: list[ModelResult] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        kind = (
+            "full"
+            if self.full
+            else f"incremental from {self.since}"
+            if self.since
+            else "no new runs"
+        )
+        return f"built {len(self.models)} models ({kind}) in {self.seconds:.2f} s"
+
+
+def configure(con: duckdb.DuckDBPyConnection) -> None:
+    """Session settings for building: bounded memory, all cores, UTC."""
+    limit = os.environ.get("CALLREP_MEMORY_LIMIT", "1500MB")
+    con.execute(f"set memory_limit = '{_setting(limit)}'")
+    con.execute(f"set threads = {max(1, os.cpu_count() or 1)}")
+    con.execute("set preserve_insertion_order = false")
+    con.execute("set TimeZone = 'UTC'")
+
+
+def _setting(value: str) -> str:
+    if not re.fullmatch(r"[0-9.]+\s*[KMGT]?i?B", value.strip(), flags=re.IGNORECASE):
+        raise ValueError(f"CALLREP_MEMORY_LIMIT: expected a size such as 1500MB, got {value!r}")
+    return value.strip()
+
+
+def write_settings(con: duckdb.DuckDBPyConnection, pricing: Pricing) -> None:
+    """(Re)create ``callrep_settings``: one row, one column per Pricing field."""
+    names = [f.name for f in fields(Pricing)]
+    types = {float: "double", int: "integer", str: "varchar"}
+    columns = ", ".join(f"{n} {types[type(getattr(pricing, n))]}" for n in names)
+    con.execute(f"create or replace table callrep_settings ({columns})")
+    placeholders = ", ".join("?" for _ in names)
+    con.execute(
+        f"insert into callrep_settings values ({placeholders})",  # noqa: S608 - placeholders only
+        [getattr(pricing, n) for n in names],
+    )
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "select count(*) from duckdb_tables() where table_name = ? and not temporary", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _truncate(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _materialise(con: duckdb.DuckDBPyConnection, model: Model, *, full: bool, since: date) -> str:
+    name = model.name
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"{model.path}: model names are lowercase letters, digits and _")
+    body = model.sql
+    if model.materialized == "view":
+        con.execute(f"create or replace view {name} as\n{body}")
+        return "view"
+    if model.materialized == "table":
+        con.execute(f"create or replace table {name} as\n{body}")
+        return "table"
+    column = model.incremental_on or ""
+    if not _IDENTIFIER.match(column):
+        raise ValueError(f"{model.path}: incremental_on must name a column")
+    if full or not _exists(con, name):
+        con.execute("set variable callrep_since = ?", [FULL_SINCE])
+        con.execute(f"create or replace table {name} as\n{body}")
+        return "full"
+    bound = since if since == NOTHING_NEW else _truncate(since, model.incremental_grain)
+    con.execute("set variable callrep_since = ?", [bound])
+    con.execute(f"delete from {name} where {column} >= getvariable('callrep_since')")  # noqa: S608
+    con.execute(f"insert into {name} by name\n{body}")
+    return "incremental"
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    pricing: Pricing | None = None,
+    *,
+    full: bool = False,
+    models: list[Model] | None = None,
+) -> BuildReport:
+    """Build every model on ``con`` (a migrated store); see the module docstring."""
+    started = time.perf_counter()
+    configure(con)
+    discovered = models if models is not None else discover()
+    state.ensure(con)
+    previous = state.last_build(con)
+    changed = state.changed_models(con, discovered)
+    incremental = [m for m in discovered if m.materialized == "incremental"]
+    full = (
+        full
+        or previous is None
+        or any(m.name in changed for m in incremental)
+        or any(not _exists(con, m.name) for m in incremental)
+    )
+    covered = state.latest_run_id(con)
+    since = FULL_SINCE if full else state.first_new_day(con, previous.run_id if previous else None)
+    since = since or NOTHING_NEW
+    report = BuildReport(
+        full=full, since=None if full or since == NOTHING_NEW else since, run_id=covered
+    )
+    write_settings(con, pricing or Pricing())
+    write_holidays(con)
+    for model in discovered:
+        t0 = time.perf_counter()
+        con.execute("begin transaction")
+        try:
+            mode = _materialise(con, model, full=full, since=since)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        if mode in ("full", "table") and model.layer == "intermediate":
+            # Write big intermediate tables out now rather than holding them in memory.
+            con.execute("checkpoint")
+        report.models.append(
+            ModelResult(model.name, model.materialized, mode, time.perf_counter() - t0)
+        )
+    report.seconds = time.perf_counter() - started
+    state.record(con, report, discovered, datetime.now(UTC))
+    return report

@@ -1,0 +1,135 @@
+"""What the runner remembers between builds: ``model_builds`` and ``model_versions``.
+
+``model_builds`` (one row per build: built_at, full, since, run_id, seconds, models) tells
+``callrep report`` whether a collection ran after the last build (:func:`is_stale`);
+``model_versions`` keeps a hash of each model's SQL so a changed incremental model forces a
+full rebuild instead of appending rows computed by two different versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import duckdb
+
+if TYPE_CHECKING:
+    from analytics.models.discovery import Model
+    from analytics.models.runner import BuildReport
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """The latest recorded build."""
+
+    built_at: datetime
+    full: bool
+    run_id: int | None
+    seconds: float
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the bookkeeping tables when missing."""
+    con.execute(
+        """
+        create table if not exists model_builds (
+            built_at timestamptz not null,
+            full_build boolean not null,
+            since date,
+            run_id bigint,
+            seconds double,
+            models integer
+        )
+        """
+    )
+    con.execute(
+        """
+        create table if not exists model_versions (
+            name varchar primary key,
+            materialized varchar not null,
+            sql_sha256 varchar not null,
+            built_at timestamptz not null
+        )
+        """
+    )
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+
+
+def last_build(con: duckdb.DuckDBPyConnection) -> LastBuild | None:
+    """The latest build recorded in this database, or None."""
+    if "model_builds" not in _tables(con):
+        return None
+    row = con.execute(
+        "select built_at, full_build, run_id, seconds from model_builds "
+        "order by built_at desc limit 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return LastBuild(built_at=row[0], full=row[1], run_id=row[2], seconds=row[3])
+
+
+def latest_run_id(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The newest successful run of any source (what a build covers)."""
+    row = con.execute(
+        "select max(run_id) from collection_runs where status = 'succeeded'"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def runs_since_build(con: duckdb.DuckDBPyConnection) -> int:
+    """How many successful collection runs are newer than the last build (all, if none)."""
+    build = last_build(con)
+    row = con.execute(
+        "select count(*) from collection_runs where status = 'succeeded' and run_id > ?",
+        [build.run_id if build and build.run_id is not None else -1],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def is_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when a collection succeeded after the last build (or nothing was ever built)."""
+    return last_build(con) is None or runs_since_build(con) > 0
+
+
+def first_new_day(con: duckdb.DuckDBPyConnection, run_id: int | None) -> date | None:
+    """The earliest UTC day of a successful run newer than ``run_id``; None when none is."""
+    row = con.execute(
+        """
+        select min(cast(timezone('UTC', collected_at) as date))
+        from collection_runs
+        where status = 'succeeded' and run_id > ?
+        """,
+        [run_id if run_id is not None else -1],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def sql_hash(model: Model) -> str:
+    """A fingerprint of the model's SQL."""
+    return hashlib.sha256(model.sql.encode()).hexdigest()
+
+
+def changed_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> set[str]:
+    """Models whose SQL differs from the version last built (all, on a first build)."""
+    known = dict(con.execute("select name, sql_sha256 from model_versions").fetchall())
+    return {m.name for m in models if known.get(m.name) != sql_hash(m)}
+
+
+def record(
+    con: duckdb.DuckDBPyConnection, report: BuildReport, models: list[Model], now: datetime
+) -> None:
+    """Append the build to ``model_builds`` and refresh ``model_versions``."""
+    con.execute(
+        "insert into model_builds values (?, ?, ?, ?, ?, ?)",
+        [now, report.full, report.since, report.run_id, report.seconds, len(report.models)],
+    )
+    con.execute("delete from model_versions")
+    con.executemany(
+        "insert into model_versions values (?, ?, ?, ?)",
+        [(m.name, m.materialized, sql_hash(m), now) for m in models],
+    )

@@ -1,0 +1,35 @@
+-- int_telnyx_number_days
+-- purpose: each number's state on each observed day: the rows of the day's latest successful
+--   Telnyx run, in compact form (phone and enterprise as integer keys, risk as a code
+--   0 unknown / 1 low / 2 medium / 3 high, scores as small integers). Built incrementally:
+--   only days from the first day touched by a new run are recomputed and appended.
+-- grain: phone number x observed day (days without a run are absent: gaps, never carried)
+-- key: phone_key, observed_on
+-- materialized: incremental
+-- incremental_on: observed_on
+
+with snapshots as (
+    select * from stg_telnyx__number_snapshots
+),
+
+new_days as (
+    select *
+    from snapshots
+    where is_latest_of_day and is_usable and observed_on >= getvariable('callrep_since')
+),
+
+final as (
+    select
+        observed_on,
+        phone_key,
+        hash(enterprise_id) as enterprise_key,
+        cast(case spam_risk when 'low' then 1 when 'medium' then 2 when 'high' then 3 else 0 end
+            as utinyint) as risk_code,
+        cast(maturity_score as utinyint) as maturity_score,
+        cast(connection_score as utinyint) as connection_score,
+        cast(engagement_score as utinyint) as engagement_score,
+        cast(sentiment_score as utinyint) as sentiment_score,
+    from new_days
+)
+
+select * from final

@@ -1,0 +1,134 @@
+-- int_telnyx_number_events
+-- purpose: the observed days on which something happened to a number: its first observation,
+--   a risk different from its previous observed day, or a score drop usable by score_drift.
+--   Each row carries the previous observation (prev_*) and the latest observation 7 or more
+--   days earlier (before_*). Incremental: the new days need only each number's observations
+--   of the 7 days before them plus its latest observation before those, so a daily build never
+--   re-sorts the history.
+-- grain: phone number x observed day with an event
+-- key: phone_key, observed_on
+-- materialized: incremental
+-- incremental_on: observed_on
+
+with number_days as (
+    select * from int_telnyx_number_days
+),
+
+enterprise_days as (
+    select * from int_telnyx_enterprise_days
+),
+
+-- A small code per enterprise, valid within this query only (it is decoded below).
+enterprise_codes as (
+    select enterprise_key, row_number() over (order by enterprise_key) as code
+    from (select distinct enterprise_key from enterprise_days)
+),
+
+-- One bigint per observation, ordered by day first: day (16 bits) | risk (2) |
+-- enterprise code (17) | four scores (7 bits each, 127 = null). One sort and a few LAG()s
+-- then carry everything, and max() picks a number's latest observation.
+packed as (
+    select
+        d.phone_key,
+        d.observed_on,
+        (cast(d.observed_on - date '1970-01-01' as bigint) << 47)
+        | (cast(d.risk_code as bigint) << 45)
+        | (c.code << 28)
+        | (cast(coalesce(d.maturity_score, 127) as bigint) << 21)
+        | (cast(coalesce(d.connection_score, 127) as bigint) << 14)
+        | (cast(coalesce(d.engagement_score, 127) as bigint) << 7)
+        | cast(coalesce(d.sentiment_score, 127) as bigint) as state,
+    from number_days as d
+    join enterprise_codes as c on c.enterprise_key = d.enterprise_key
+),
+
+recent as (
+    select phone_key, state
+    from packed
+    where observed_on >= getvariable('callrep_since') - 7
+),
+
+anchors as (
+    select phone_key, max(state) as state
+    from packed
+    where observed_on < getvariable('callrep_since') - 7
+    group by phone_key
+),
+
+lagged as (
+    select
+        phone_key,
+        state,
+        lag(state, 1) over by_day as lag1,
+        lag(state, 2) over by_day as lag2,
+        lag(state, 3) over by_day as lag3,
+        lag(state, 4) over by_day as lag4,
+        lag(state, 5) over by_day as lag5,
+        lag(state, 6) over by_day as lag6,
+        lag(state, 7) over by_day as lag7,
+    from (select * from recent union all select * from anchors)
+    window by_day as (partition by phone_key order by state)
+),
+
+-- The latest observation at least 7 days earlier is the first of the previous 7 that is.
+with_before as (
+    select
+        phone_key,
+        state,
+        lag1 as prev_state,
+        coalesce(
+            case when (lag1 >> 47) <= (state >> 47) - 7 then lag1 end,
+            case when (lag2 >> 47) <= (state >> 47) - 7 then lag2 end,
+            case when (lag3 >> 47) <= (state >> 47) - 7 then lag3 end,
+            case when (lag4 >> 47) <= (state >> 47) - 7 then lag4 end,
+            case when (lag5 >> 47) <= (state >> 47) - 7 then lag5 end,
+            case when (lag6 >> 47) <= (state >> 47) - 7 then lag6 end,
+            case when (lag7 >> 47) <= (state >> 47) - 7 then lag7 end
+        ) as before_state,
+    from lagged
+    where (state >> 47) >= cast(getvariable('callrep_since') - date '1970-01-01' as bigint)
+),
+
+-- A drop of 15+ points in one score, comparing 7-bit fields (127 = null never drops).
+events as (
+    select *
+    from with_before
+    where prev_state is null
+        or (prev_state >> 45) & 3 <> (state >> 45) & 3
+        or (
+            (state >> 45) & 3 in (1, 2)
+            and before_state is not null
+            and (
+                (((state >> 21) & 127) + 15 <= (before_state >> 21) & 127
+                    and (before_state >> 21) & 127 <> 127)
+                or (((state >> 14) & 127) + 15 <= (before_state >> 14) & 127
+                    and (before_state >> 14) & 127 <> 127)
+                or (((state >> 7) & 127) + 15 <= (before_state >> 7) & 127
+                    and (before_state >> 7) & 127 <> 127)
+                or ((state & 127) + 15 <= before_state & 127 and before_state & 127 <> 127)
+            )
+        )
+),
+
+final as (
+    select
+        e.phone_key,
+        c.enterprise_key,
+        date '1970-01-01' + cast(e.state >> 47 as integer) as observed_on,
+        cast((e.state >> 45) & 3 as utinyint) as risk_code,
+        cast(nullif((e.state >> 21) & 127, 127) as utinyint) as maturity_score,
+        cast(nullif((e.state >> 14) & 127, 127) as utinyint) as connection_score,
+        cast(nullif((e.state >> 7) & 127, 127) as utinyint) as engagement_score,
+        cast(nullif(e.state & 127, 127) as utinyint) as sentiment_score,
+        date '1970-01-01' + cast(e.prev_state >> 47 as integer) as prev_observed_on,
+        cast((e.prev_state >> 45) & 3 as utinyint) as prev_risk_code,
+        date '1970-01-01' + cast(e.before_state >> 47 as integer) as before_on,
+        cast(nullif((e.before_state >> 21) & 127, 127) as utinyint) as maturity_before,
+        cast(nullif((e.before_state >> 14) & 127, 127) as utinyint) as connection_before,
+        cast(nullif((e.before_state >> 7) & 127, 127) as utinyint) as engagement_before,
+        cast(nullif(e.before_state & 127, 127) as utinyint) as sentiment_before,
+    from events as e
+    join enterprise_codes as c on c.code = (e.state >> 28) & 131071
+)
+
+select * from final

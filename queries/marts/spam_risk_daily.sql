@@ -1,0 +1,104 @@
+-- spam_risk_daily
+-- purpose: how many monitored numbers sit at each spam-risk level per enterprise and day, with
+--   the median of each score; each day counts only its latest successful Telnyx run, so
+--   re-running a collection on the same day never double counts.
+-- grain: day x enterprise x spam risk
+-- key: day, enterprise_id, spam_risk
+-- materialized: incremental
+-- incremental_on: day
+-- columns:
+--   day: UTC date of the run's collected_at
+--   enterprise_id: Telnyx enterprise
+--   spam_risk: low, medium, high, or unknown (any other value, or no reputation data)
+--   numbers: distinct numbers at this risk in the day's latest run
+--   median_maturity_score: median maturity score (0-100) of those numbers
+--   median_connection_score: median connection score (0-100)
+--   median_engagement_score: median engagement score (0-100)
+--   median_sentiment_score: median sentiment score (0-100)
+
+with number_days as (
+    select * from int_telnyx_number_days
+),
+
+enterprises as (
+    select * from int_telnyx_enterprise_days
+),
+
+new_days as (
+    select * from number_days where observed_on >= getvariable('callrep_since')
+),
+
+levels as (
+    select observed_on, enterprise_key, risk_code, count(*) as numbers,
+    from new_days
+    group by all
+),
+
+-- Scores are small integers: count each value per group and read the median off the
+-- cumulative counts (a holistic median() over a year of rows is several times slower).
+value_counts as (
+    select observed_on, enterprise_key, risk_code, 'maturity' as score,
+        maturity_score as value, count(*) as count,
+    from new_days where maturity_score is not null group by all
+    union all
+    select observed_on, enterprise_key, risk_code, 'connection', connection_score, count(*),
+    from new_days where connection_score is not null group by all
+    union all
+    select observed_on, enterprise_key, risk_code, 'engagement', engagement_score, count(*),
+    from new_days where engagement_score is not null group by all
+    union all
+    select observed_on, enterprise_key, risk_code, 'sentiment', sentiment_score, count(*),
+    from new_days where sentiment_score is not null group by all
+),
+
+cumulative as (
+    select
+        *,
+        sum(count) over (partition by observed_on, enterprise_key, risk_code, score order by value)
+            as running,
+        sum(count) over (partition by observed_on, enterprise_key, risk_code, score) as total,
+    from value_counts
+),
+
+medians as (
+    select
+        observed_on,
+        enterprise_key,
+        risk_code,
+        score,
+        (min(value) filter (where running >= (total + 1) // 2)
+            + min(value) filter (where running >= total // 2 + 1)) / 2.0 as median,
+    from cumulative
+    group by all
+),
+
+per_level as (
+    select
+        h.observed_on,
+        h.enterprise_key,
+        h.risk_code,
+        h.numbers,
+        any_value(m.median) filter (where m.score = 'maturity') as median_maturity_score,
+        any_value(m.median) filter (where m.score = 'connection') as median_connection_score,
+        any_value(m.median) filter (where m.score = 'engagement') as median_engagement_score,
+        any_value(m.median) filter (where m.score = 'sentiment') as median_sentiment_score,
+    from levels as h
+    left join medians as m using (observed_on, enterprise_key, risk_code)
+    group by all
+),
+
+final as (
+    select
+        p.observed_on as day,
+        e.enterprise_id,
+        (['unknown', 'low', 'medium', 'high'])[p.risk_code + 1] as spam_risk,
+        p.numbers,
+        p.median_maturity_score,
+        p.median_connection_score,
+        p.median_engagement_score,
+        p.median_sentiment_score,
+    from per_level as p
+    join enterprises as e on e.observed_on = p.observed_on and e.enterprise_key = p.enterprise_key
+)
+
+select * from final
