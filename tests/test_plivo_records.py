@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics.collectors import plivo_records as rec
+from analytics.collectors import shape
 from analytics.collectors.base import RunContext
 from analytics.collectors.plivo import PlivoCollector
 from analytics.http import ApiClient
@@ -207,9 +208,9 @@ def test_caller_id_with_nanosecond_timestamp() -> None:
 
 def test_frames_have_exactly_the_schema() -> None:
     rows = [rec.number_row(item(), reputation(), 1, WHEN), rec.number_row("junk", None, 1, WHEN)]
-    frame = rec.frame(rows, rec.NUMBER_SCHEMA)
+    frame = shape.frame(rows, rec.NUMBER_SCHEMA)
     assert frame.schema == rec.NUMBER_SCHEMA and frame.height == 2
-    assert rec.frame([], rec.PROFILE_SCHEMA).schema == rec.PROFILE_SCHEMA
+    assert shape.frame([], rec.PROFILE_SCHEMA).schema == rec.PROFILE_SCHEMA
 
 
 # ----- the detail GET is skipped when the list item already carries the fields ----------

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analytics.collectors import shape
 from analytics.collectors import telnyx_records as rec
 
 NOW = datetime(2026, 11, 2, 6, tzinfo=UTC)
@@ -125,7 +126,7 @@ def test_any_json_becomes_a_row_never_an_exception(item: Any) -> None:
     assert row["enterprise_id"] == "ent-1"
     if row.get("flags"):
         assert json.loads(row["raw"]) == json.loads(json.dumps(item, default=str))
-    frame = rec.frame([row], rec.NUMBER_SCHEMA)
+    frame = shape.frame([row], rec.NUMBER_SCHEMA)
     assert frame.height == 1
 
 

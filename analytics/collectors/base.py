@@ -8,7 +8,9 @@ from typing import Any, Protocol
 
 import duckdb
 import httpx
+import polars as pl
 
+from analytics.collectors.shape import as_json
 from analytics.config import Limits, Settings
 from analytics.http import ApiClient
 from analytics.store.landing import Batch
@@ -21,6 +23,28 @@ class RunContext:
     run_id: int
     collected_at: datetime
     known: dict[str, Any] = field(default_factory=dict)
+
+
+RAW_SCHEMA = {
+    "run_id": pl.Int64,
+    "source": pl.Utf8,
+    "endpoint": pl.Utf8,
+    "resource_key": pl.Utf8,
+    "body": pl.Utf8,
+}
+
+
+def raw_response(
+    ctx: RunContext, source: str, endpoint: str, key: str, body: Any
+) -> dict[str, Any]:
+    """A small API response kept whole in ``raw_responses``."""
+    return {
+        "run_id": ctx.run_id,
+        "source": source,
+        "endpoint": endpoint,
+        "resource_key": key,
+        "body": as_json(body),
+    }
 
 
 class Collector(Protocol):

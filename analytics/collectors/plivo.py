@@ -23,7 +23,7 @@ import httpx
 
 from analytics.collectors import plivo_records as rec
 from analytics.collectors import shape
-from analytics.collectors.base import RunContext
+from analytics.collectors.base import RAW_SCHEMA, RunContext, raw_response
 from analytics.config import Limits, Settings
 from analytics.errors import NotFoundError
 from analytics.http import ApiClient, OffsetPaginator, fetch_all
@@ -98,12 +98,14 @@ class PlivoCollector:
             ]
         )
         for n, page in enumerate(profile_pages):
-            out.raw.append(_raw(ctx, "profiles", _page_key(page, n), page.body))
+            out.raw.append(raw_response(ctx, "plivo", "profiles", _page_key(page, n), page.body))
             out.profiles.extend(
                 rec.profile_row(p, ctx.run_id, ctx.collected_at) for p in page.items
             )
         for n, page in enumerate(caller_id_pages):
-            out.raw.append(_raw(ctx, "verified caller ids", _page_key(page, n), page.body))
+            out.raw.append(
+                raw_response(ctx, "plivo", "verified caller ids", _page_key(page, n), page.body)
+            )
             out.caller_ids.extend(
                 rec.caller_id_row(v, ctx.run_id, ctx.collected_at) for v in page.items
             )
@@ -151,25 +153,6 @@ def _page_key(page: Any, n: int) -> str:
     return f"offset {offset}" if isinstance(offset, int) else f"page {n + 1}"
 
 
-def _raw(ctx: RunContext, endpoint: str, key: str, body: Any) -> dict[str, Any]:
-    return {
-        "run_id": ctx.run_id,
-        "source": "plivo",
-        "endpoint": endpoint,
-        "resource_key": key,
-        "body": shape.as_json(body),
-    }
-
-
-RAW_SCHEMA = {
-    "run_id": rec.pl.Int64,
-    "source": rec.pl.Utf8,
-    "endpoint": rec.pl.Utf8,
-    "resource_key": rec.pl.Utf8,
-    "body": rec.pl.Utf8,
-}
-
-
 def _batch(ctx: RunContext, out: _Collected) -> Batch:
     numbers = [*out.numbers.values(), *out.bad_numbers]
     previous = ctx.known.get("previous_numbers", frozenset())
@@ -181,10 +164,10 @@ def _batch(ctx: RunContext, out: _Collected) -> Batch:
     }
     return Batch(
         appends={
-            "plivo_number_snapshots": rec.frame(numbers, rec.NUMBER_SCHEMA),
-            "plivo_profile_snapshots": rec.frame(out.profiles, rec.PROFILE_SCHEMA),
-            "plivo_verified_caller_ids": rec.frame(out.caller_ids, rec.CALLER_ID_SCHEMA),
-            "raw_responses": rec.frame(out.raw, RAW_SCHEMA),
+            "plivo_number_snapshots": shape.frame(numbers, rec.NUMBER_SCHEMA),
+            "plivo_profile_snapshots": shape.frame(out.profiles, rec.PROFILE_SCHEMA),
+            "plivo_verified_caller_ids": shape.frame(out.caller_ids, rec.CALLER_ID_SCHEMA),
+            "raw_responses": shape.frame(out.raw, RAW_SCHEMA),
         },
         records=len(rows),
         flagged=sum(1 for r in rows if r.get("flags")),

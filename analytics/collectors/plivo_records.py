@@ -209,10 +209,7 @@ def number_row(
         unknown["caller_reputation_by_carrier"] = unknown_carriers
     if unknown:
         row["extra"] = shape.as_json(unknown)
-    if flags:
-        row["flags"] = flags
-        row["raw"] = shape.as_json(record if detail is None else {"list": item, "detail": detail})
-    return row
+    return shape.finish(row, flags, record if detail is None else {"list": item, "detail": detail})
 
 
 def _carriers(record: Mapping[str, Any], row: dict[str, Any], flags: list[str]) -> dict[str, Any]:
@@ -269,10 +266,7 @@ def profile_row(item: Any, run_id: int, collected_at: datetime) -> dict[str, Any
         row[name] = _nested(item, name, flags)
     row["created_at"] = shape.timestamp(item, "created_at", flags)
     row["extra"] = shape.extra(item, _PROFILE_KEYS)
-    if flags:
-        row["flags"] = flags
-        row["raw"] = shape.as_json(item)
-    return row
+    return shape.finish(row, flags, item)
 
 
 def _ein(value: Any, flags: list[str]) -> str | None:
@@ -309,15 +303,4 @@ def caller_id_row(item: Any, run_id: int, collected_at: datetime) -> dict[str, A
     row["verification_uuid"] = shape.text(item, "verification_uuid", flags)
     row["created_at"] = shape.timestamp(item, "created_at", flags)
     row["extra"] = shape.extra(item, _CALLER_ID_KEYS)
-    if flags:
-        row["flags"] = flags
-        row["raw"] = shape.as_json(item)
-    return row
-
-
-def frame(rows: list[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFrame:
-    """Rows (dicts, missing keys are null) as a frame with exactly ``schema``."""
-    if not rows:
-        return pl.DataFrame(schema=schema)
-    columns = {name: [row.get(name) for row in rows] for name in schema}
-    return pl.DataFrame(columns, schema=schema)
+    return shape.finish(row, flags, item)

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import polars as pl
+
 US_E164 = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
 
 
@@ -130,3 +132,18 @@ def extra(record: Mapping[str, Any], documented: frozenset[str]) -> str | None:
 def as_json(value: Any) -> str:
     """A record as JSON text, for the ``raw`` column of flagged rows."""
     return json.dumps(value, default=str)
+
+
+def finish(row: dict[str, Any], flags: list[str], original: Any) -> dict[str, Any]:
+    """Attach the reasons, and the record as it came, to a row that did not fit its shape."""
+    if flags:
+        row["flags"] = flags
+        row["raw"] = as_json(original)
+    return row
+
+
+def frame(rows: list[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFrame:
+    """Rows (dicts; missing keys are null) as a frame with exactly ``schema``."""
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    return pl.DataFrame({name: [row.get(name) for row in rows] for name in schema}, schema=schema)

@@ -16,8 +16,9 @@ import duckdb
 import httpx
 import polars as pl
 
+from analytics.collectors import shape
 from analytics.collectors import telnyx_records as rec
-from analytics.collectors.base import RunContext
+from analytics.collectors.base import RAW_SCHEMA, RunContext, raw_response
 from analytics.config import Limits, Settings
 from analytics.errors import NotFoundError
 from analytics.http import ApiClient, PageNumberPaginator, fetch_all
@@ -80,7 +81,7 @@ class TelnyxCollector:
         out = _Collected()
         pages = await fetch_all(api, "/enterprises", PageNumberPaginator(PAGE_SIZE))
         for n, page in enumerate(pages, 1):
-            out.raw.append(_raw(ctx, "enterprises", f"page {n}", page.body))
+            out.raw.append(raw_response(ctx, "telnyx", "enterprises", f"page {n}", page.body))
         enterprises = [e for page in pages for e in page.items]
         settled = ctx.known.get("settled_requests", frozenset())
         await asyncio.gather(*(self._enterprise(api, ctx, e, settled, out) for e in enterprises))
@@ -101,7 +102,7 @@ class TelnyxCollector:
         except NotFoundError:
             body = None  # reputation disabled for this enterprise: a state, not a failure
         settings = body.get("data") if isinstance(body, dict) else None
-        out.raw.append(_raw(ctx, "reputation settings", enterprise_id, body))
+        out.raw.append(raw_response(ctx, "telnyx", "reputation settings", enterprise_id, body))
         out.enterprises.append(
             rec.enterprise_row(enterprise, settings, ctx.run_id, ctx.collected_at)
         )
@@ -111,7 +112,7 @@ class TelnyxCollector:
 
         def parse(items: list[Any]) -> pl.DataFrame:
             rows = [rec.number_row(i, enterprise_id, ctx.run_id, ctx.collected_at) for i in items]
-            return rec.frame(rows, rec.NUMBER_SCHEMA)
+            return shape.frame(rows, rec.NUMBER_SCHEMA)
 
         numbers, requests = await asyncio.gather(
             fetch_all(api, f"{base}/numbers", PageNumberPaginator(PAGE_SIZE), parse=parse),
@@ -119,7 +120,11 @@ class TelnyxCollector:
         )
         out.numbers.extend(page.parsed for page in numbers)
         for n, page in enumerate(requests, 1):
-            out.raw.append(_raw(ctx, "remediation list", f"{enterprise_id} page {n}", page.body))
+            out.raw.append(
+                raw_response(
+                    ctx, "telnyx", "remediation list", f"{enterprise_id} page {n}", page.body
+                )
+            )
         listed = [r for page in requests for r in page.items]
         stale = [r for r in listed if isinstance(r, dict) and str(r.get("id")) not in settled]
         details = await asyncio.gather(
@@ -132,34 +137,17 @@ class TelnyxCollector:
             results, flags = rec.result_rows(item, ctx.run_id)
             if flags:
                 row["flags"] = [*(row.get("flags") or []), *flags]
-                row["raw"] = rec.shape.as_json(item)
+                row["raw"] = shape.as_json(item)
             out.detail_requests.append(row)
             out.results.extend(results)
-            out.raw.append(_raw(ctx, "remediation detail", row["request_id"], body))
+            out.raw.append(
+                raw_response(ctx, "telnyx", "remediation detail", row["request_id"], body)
+            )
             fetched.add(row["request_id"])
         for item in listed:
             row = rec.request_row(item, enterprise_id, ctx.run_id, ctx.collected_at, detail=False)
             if row["request_id"] not in fetched:
                 out.slim_requests.append(row)
-
-
-def _raw(ctx: RunContext, endpoint: str, key: str, body: Any) -> dict[str, Any]:
-    return {
-        "run_id": ctx.run_id,
-        "source": "telnyx",
-        "endpoint": endpoint,
-        "resource_key": key,
-        "body": rec.shape.as_json(body),
-    }
-
-
-RAW_SCHEMA = {
-    "run_id": pl.Int64,
-    "source": pl.Utf8,
-    "endpoint": pl.Utf8,
-    "resource_key": pl.Utf8,
-    "body": pl.Utf8,
-}
 
 
 def _numbers(pages: list[pl.DataFrame]) -> pl.DataFrame:
@@ -181,18 +169,20 @@ def _batch(ctx: RunContext, out: _Collected) -> Batch:
     flagged = sum(1 for r in rows if r.get("flags")) + numbers["flags"].is_not_null().sum()
     return Batch(
         appends={
-            "telnyx_enterprise_snapshots": rec.frame(out.enterprises, rec.ENTERPRISE_SCHEMA),
+            "telnyx_enterprise_snapshots": shape.frame(out.enterprises, rec.ENTERPRISE_SCHEMA),
             "telnyx_number_snapshots": numbers,
-            "raw_responses": rec.frame(out.raw, RAW_SCHEMA),
+            "raw_responses": shape.frame(out.raw, RAW_SCHEMA),
         },
         upserts=[
             Upsert(
-                "telnyx_remediation_requests", "request_id", rec.frame(details, rec.REQUEST_SCHEMA)
+                "telnyx_remediation_requests",
+                "request_id",
+                shape.frame(details, rec.REQUEST_SCHEMA),
             ),
             Upsert(
                 "telnyx_remediation_requests",
                 "request_id",
-                rec.frame(out.slim_requests, slim_schema),
+                shape.frame(out.slim_requests, slim_schema),
             ),
         ],
         replaces=[
@@ -200,7 +190,7 @@ def _batch(ctx: RunContext, out: _Collected) -> Batch:
                 "telnyx_remediation_results",
                 "request_id",
                 [r["request_id"] for r in details],
-                rec.frame(out.results, rec.RESULT_SCHEMA),
+                shape.frame(out.results, rec.RESULT_SCHEMA),
             )
         ],
         records=len(rows) + numbers.height,

@@ -183,10 +183,7 @@ def number_row(
         )
     if unknown:
         row["extra"] = shape.as_json(unknown)
-    if flags:
-        row["flags"] = flags
-        row["raw"] = shape.as_json(item)
-    return row
+    return shape.finish(row, flags, item)
 
 
 def enterprise_row(
@@ -215,10 +212,7 @@ def enterprise_row(
         row["settings_created_at"] = shape.timestamp(settings, "created_at", flags)
         row["settings_updated_at"] = shape.timestamp(settings, "updated_at", flags)
         row["extra"] = shape.extra(settings, _SETTINGS_KEYS)
-    if flags:
-        row["flags"] = flags
-        row["raw"] = shape.as_json({"enterprise": enterprise, "settings": settings})
-    return row
+    return shape.finish(row, flags, {"enterprise": enterprise, "settings": settings})
 
 
 def request_row(
@@ -253,10 +247,7 @@ def request_row(
     row["has_results"] = isinstance(results, Mapping)
     row["detail_run_id"] = run_id
     row["extra"] = shape.extra(rec, _REQUEST_KEYS | {"webhook_url"})
-    if flags:
-        row["flags"] = flags
-        row["raw"] = shape.as_json(item)
-    return row
+    return shape.finish(row, flags, item)
 
 
 def result_rows(item: Any, run_id: int) -> tuple[list[dict[str, Any]], list[str]]:
@@ -281,11 +272,3 @@ def result_rows(item: Any, run_id: int) -> tuple[list[dict[str, Any]], list[str]
                 }
             )
     return rows, flags
-
-
-def frame(rows: list[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFrame:
-    """Rows (dicts, missing keys are null) as a frame with exactly ``schema``."""
-    if not rows:
-        return pl.DataFrame(schema=schema)
-    columns = {name: [row.get(name) for row in rows] for name in schema}
-    return pl.DataFrame(columns, schema=schema)
