@@ -14,10 +14,10 @@ from analytics.resources import queries_dir
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
-def migrations() -> list[tuple[int, Path]]:
+def migrations(folder: Path | None = None) -> list[tuple[int, Path]]:
     """Every migration file as (version, path), ascending."""
     found = []
-    for path in (queries_dir() / "migrations").iterdir():
+    for path in (folder or queries_dir() / "migrations").iterdir():
         match = _NAME.match(path.name)
         if match:
             found.append((int(match.group(1)), path))
@@ -40,10 +40,14 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0] or 0) if row else 0
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every pending migration, each in its own transaction; return the new version."""
+def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> int:
+    """Apply every pending migration, each in its own transaction; return the new version.
+
+    ``folder`` replaces ``queries/migrations`` (tests use it to rehearse upgrades).
+    """
     version = current_version(con)
-    newest = latest_version()
+    available = migrations(folder)
+    newest = available[-1][0]
     if version > newest:
         raise SchemaError(
             f"the database is at schema version {version}, newer than this callrep ({newest}); "
@@ -53,7 +57,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         con.execute(
             "create table schema_version (version integer not null, applied_at timestamptz)"
         )
-    for number, path in migrations():
+    for number, path in available:
         if number <= version:
             continue
         con.execute("begin transaction")
