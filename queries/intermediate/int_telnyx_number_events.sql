@@ -3,14 +3,15 @@
 --   a risk different from its previous observed day, or a score drop usable by score_drift.
 --   Each row carries the previous observation (prev_*) and the latest observation 7 or more
 --   days earlier (before_*). Incremental: the new days need only each number's observations
---   of the 7 days before them plus its latest observation before those, so a daily build never
---   re-sorts the history.
+--   of the 7 days before them, plus the latest observation before those of the few numbers
+--   not observed 7 days before, so a daily build never re-sorts the history.
 -- grain: phone number x observed day with an event
 -- key: phone_key, observed_on
 -- materialized: incremental
 -- incremental_on: observed_on
 
-with number_days as (
+-- `not materialized`: DuckDB materialises a CTE read twice, here the whole history.
+with number_days as not materialized (
     select * from int_telnyx_number_days
 ),
 
@@ -27,7 +28,7 @@ enterprise_codes as (
 -- One bigint per observation, ordered by day first: day (16 bits) | risk (2) |
 -- enterprise code (17) | four scores (7 bits each, 127 = null). One sort and a few LAG()s
 -- then carry everything, and max() picks a number's latest observation.
-packed as (
+packed as not materialized (
     select
         d.phone_key,
         d.observed_on,
@@ -48,10 +49,20 @@ recent as (
     where observed_on >= getvariable('callrep_since') - 7
 ),
 
+-- Only numbers of the new days that were not observed 7 days before them need their latest
+-- earlier observation (for the others the 7 recent days hold both the previous observation and
+-- the latest one 7 or more days earlier): on a daily build, a handful of numbers.
+needs_anchor as (
+    select phone_key from number_days where observed_on >= getvariable('callrep_since')
+    except
+    select phone_key from number_days where observed_on = getvariable('callrep_since') - 7
+),
+
 anchors as (
     select phone_key, max(state) as state
     from packed
     where observed_on < getvariable('callrep_since') - 7
+        and phone_key in (select phone_key from needs_anchor)
     group by phone_key
 ),
 
