@@ -1,4 +1,4 @@
-"""The demo: a simulated Telnyx and Plivo account collected once per simulated day."""
+"""The demo: simulated Telnyx and Plivo accounts collected daily, then built, reported, exported."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from pathlib import Path
 from analytics.collect import SourceOutcome, collect
 from analytics.config import Limits, PlivoSettings, Pricing, Settings, TelnyxSettings
 from analytics.errors import InputError
+from analytics.export import documented_marts, export_mart
+from analytics.models import build
+from analytics.report.weekly import write_report
 from analytics.simulator import Simulator
+from analytics.store.database import open_readonly, writer
 
 MARKER = ".callrep-demo"
 DEMO_START = date(2026, 8, 31)  # a Monday, so 12 weeks end on a Sunday
@@ -30,6 +34,8 @@ class DemoResult:
     db_path: Path
     days: int
     outcomes: list[SourceOutcome] = field(default_factory=list)
+    report: Path | None = None
+    exports: dict[str, int] = field(default_factory=dict)  # file name -> rows
 
 
 def demo_settings(sim: Simulator, db_path: Path) -> Settings:
@@ -69,11 +75,15 @@ def run_demo(
     seed: int = 7,
     on_day: Callable[[int], None] | None = None,
 ) -> DemoResult:
-    """Simulate both providers for ``days`` days, collecting once per simulated day."""
+    """Simulate both providers for ``days`` days, collecting once per simulated day, then
+    build the models, write the latest weekly report and a CSV export of every mart."""
     if days < 1:
         raise InputError(f"--days: expected at least 1, got {days}")
     prepare_out(out)
-    sim = Simulator(seed=seed, start=DEMO_START, plivo_rate_limit=(1_000_000, 5.0))
+    # Five enterprises: one in every gate state, the rejected one included.
+    sim = Simulator(
+        seed=seed, start=DEMO_START, telnyx_enterprises=5, plivo_rate_limit=(1_000_000, 5.0)
+    )
     result = DemoResult(out=out, db_path=out / "callrep.duckdb", days=days)
     settings = demo_settings(sim, result.db_path)
     transport = sim.transport()
@@ -83,4 +93,16 @@ def run_demo(
         result.outcomes = collect(settings, transport=transport, collected_at=sim.now)
         if on_day:
             on_day(day)
+    with writer(result.db_path, "callrep demo") as store:
+        with store.connection() as con:
+            build(con, settings.pricing, full=True)
+        store.publish()
+    con = open_readonly(result.db_path)
+    try:
+        result.report = write_report(con, out / "reports", pricing=settings.pricing).path
+        for mart in documented_marts():
+            path = out / "exports" / f"{mart.name}.csv"
+            result.exports[path.name] = export_mart(con, mart.name, path, "csv")
+    finally:
+        con.close()
     return result

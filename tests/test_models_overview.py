@@ -204,3 +204,27 @@ def test_data_tests_on_a_synthetic_history(anchor):
         """
     ).fetchone()
     assert all(counts), counts
+
+
+def test_overview_weeks_keep_each_week_as_it_was(both_providers):
+    """int_number_overview_weeks: each ISO week as its last runs saw it; the mart is the latest."""
+    weeks = rows(
+        both_providers,
+        "select week_start, phone_number, spam_risk, in_plivo from int_number_overview_weeks "
+        "where week_start = '2026-06-01'",
+    )
+    assert weeks == [
+        {
+            "week_start": datetime(2026, 6, 1).date(),
+            "phone_number": "+14155550009",
+            "spam_risk": "high",
+            "in_plivo": False,
+        }
+    ]
+    columns = ", ".join(overview(both_providers)["+14155550001"])
+    latest = rows(
+        both_providers,
+        f"select {columns} from int_number_overview_weeks "
+        "where week_start = '2026-06-08' order by phone_number",
+    )
+    assert latest == rows(both_providers, "from number_overview order by phone_number")

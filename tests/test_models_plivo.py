@@ -196,6 +196,65 @@ def test_stuck_pending_uses_the_latest_collection_never_the_wall_clock(con):
     assert row["stuck_pending"] is False
 
 
+def test_every_run_keeps_the_rules_as_of_its_own_collection(con):
+    """int_plivo_carrier_status_runs: each run judged at its own time; the mart is the latest."""
+    fri = add_run(con, "2026-11-06 10:00")
+    mon = add_run(con, "2026-11-09 10:00")
+    wed = add_run(con, "2026-11-11 10:00")
+    thu = add_run(con, "2026-11-12 10:00")
+    add_profile(con, fri, "p1", "123456789")
+    for run in (fri, mon, wed):
+        add_number(con, run, "+14155550001", att="PENDING", tmobile="FAILED")
+    add_number(con, thu, "+14155550001", att="ACTIVE", tmobile="FAILED")
+    build(con)
+    got = rows(
+        con,
+        "select run_id, att_pending_since, pending_deadline, stuck_pending, hidden_failure "
+        "from int_plivo_carrier_status_runs order by run_seq",
+    )
+    start, deadline = ts("2026-11-06 10:00"), ts("2026-11-10 10:00")
+    assert got == [
+        {
+            "run_id": fri,
+            "att_pending_since": start,
+            "pending_deadline": deadline,
+            "stuck_pending": False,
+            "hidden_failure": True,
+        },
+        {
+            "run_id": mon,
+            "att_pending_since": start,
+            "pending_deadline": deadline,
+            "stuck_pending": False,
+            "hidden_failure": True,
+        },
+        {
+            "run_id": wed,
+            "att_pending_since": start,
+            "pending_deadline": deadline,
+            "stuck_pending": True,
+            "hidden_failure": True,
+        },
+        {
+            "run_id": thu,
+            "att_pending_since": None,
+            "pending_deadline": None,
+            "stuck_pending": False,
+            "hidden_failure": True,
+        },
+    ]
+    latest = status_of(con, "+14155550001")
+    assert latest["att_status"] == "ACTIVE" and latest["stuck_pending"] is False
+    mart = rows(con, "select * exclude (collected_at) from plivo_carrier_status")
+    same = rows(
+        con,
+        "select * exclude (run_id, run_seq, collected_at) from int_plivo_carrier_status_runs "
+        "where run_id = ?",
+        [thu],
+    )
+    assert mart == same
+
+
 def _reference_deadline(start: datetime, off: set[date]) -> datetime:
     """Python reference: walk forward, consuming 48 hours of business-day time."""
     remaining = timedelta(days=2)

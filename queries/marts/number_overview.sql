@@ -1,6 +1,9 @@
 -- number_overview
 -- purpose: one row per phone number across both providers (the latest successful snapshot of each):
---   Telnyx reputation next to Plivo carrier registration, with the flags a user acts on.
+--   Telnyx reputation next to Plivo carrier registration, with the flags a user acts on. The same
+--   rules as int_number_overview_weeks (the view the weekly report reads per week; a test keeps
+--   this mart equal to that view's latest week): a filter on the view by a computed week is not
+--   pushed down, so reading it here would evaluate every week and exceed the build's memory.
 -- grain: phone number (E.164) in the latest Telnyx snapshot, the latest Plivo number snapshot or the
 --   latest Plivo verified caller IDs
 -- key: phone_number

@@ -1,0 +1,44 @@
+"""``callrep report``: the weekly HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from analytics.cli.options import db_option, settings
+from analytics.report.weekly import ensure_built, write_report
+from analytics.report.weeks import IsoWeek
+from analytics.store.database import open_readonly
+
+
+@click.command(name="report")
+@db_option
+@click.option("--week", default=None, help="ISO week, e.g. 2026-W46 (default: the last full week).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports-out"),
+    show_default=True,
+    help="Folder for weekly-<week>.html.",
+)
+@click.option("--static", is_flag=True, help="Charts as inline SVG, for mail clients without JS.")
+def report(db: Path | None, week: str | None, out: Path, static: bool) -> None:
+    """Write the weekly report as one self-contained HTML file.
+
+    Builds the models first if a collection ran since the last build. The default week is the
+    last ISO week that ended before the latest collection.
+
+    \b
+    Example:
+      callrep report --week 2026-W46 --out reports-out --static
+    """
+    config = settings(db)
+    wanted = IsoWeek.parse(week) if week else None
+    ensure_built(config.db_path, config.pricing)
+    con = open_readonly(config.db_path)
+    try:
+        written = write_report(con, out, wanted, pricing=config.pricing, static=static)
+    finally:
+        con.close()
+    click.echo(f"report: {written.path} ({written.bytes / 1e6:.1f} MB, {written.seconds:.1f} s)")

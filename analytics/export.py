@@ -1,0 +1,110 @@
+"""``callrep export``: write a documented mart to CSV, Parquet or JSON through DuckDB's writers.
+
+The file is written by ``COPY ... TO`` into a temporary file in the target folder, then renamed
+into place with :func:`os.replace`, so an interrupted export never leaves a truncated file.
+Mart names are checked against the documented marts before they reach SQL; every value
+(``--since``, paths) is a query parameter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from analytics.errors import InputError
+from analytics.models import marts
+
+FORMATS = ("csv", "parquet", "json")
+_OPTIONS = {
+    "csv": "(format csv, header true)",
+    "parquet": "(format parquet, compression zstd)",
+    "json": "(format json, array true)",
+}
+# The date (or time) column --since filters on, per mart. Marts missing here have none.
+SINCE_COLUMNS = {
+    "spam_risk_daily": "day",
+    "spam_risk_transitions": "observed_on",
+    "spam_risk_weekly": "iso_week",
+    "score_drift": "observed_on",
+    "remediation_outcomes": "created_at",
+    "telnyx_cost_monthly": "month",
+    "telnyx_cost_what_if": "month",
+    "plivo_ein_registrations": "approved_at",
+    "plivo_ein_cost_monthly": "month",
+    "number_overview": "last_refreshed_at",
+}
+
+
+@dataclass(frozen=True)
+class MartDoc:
+    """A documented mart: its name and one-line purpose."""
+
+    name: str
+    purpose: str
+
+
+def documented_marts() -> list[MartDoc]:
+    """The public marts, from the models' own documentation (``queries/marts/*.sql`` headers)."""
+    return [
+        MartDoc(m.name, _first_sentence(m.purpose)) for m in sorted(marts(), key=lambda m: m.name)
+    ]
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.:;])\s", text, maxsplit=1)[0].rstrip(".:;")
+
+
+def check_mart(name: str) -> str:
+    """``name`` if it is a documented mart, else an :class:`InputError` listing them."""
+    names = [m.name for m in documented_marts()]
+    if name not in names:
+        raise InputError(f"unknown mart {name!r}; documented marts: {', '.join(names)}")
+    return name
+
+
+def default_filename(mart: str, fmt: str) -> Path:
+    return Path(f"{mart}.{fmt}")
+
+
+def export_mart(
+    con: duckdb.DuckDBPyConnection,
+    mart: str,
+    out: Path,
+    fmt: str = "csv",
+    since: date | None = None,
+) -> int:
+    """Write ``mart`` to ``out`` atomically; return the number of rows written."""
+    mart = check_mart(mart)
+    if fmt not in FORMATS:
+        raise InputError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    columns = [r[0] for r in con.execute(f'describe "{mart}"').fetchall()]
+    where, params = "", {}
+    if since is not None:
+        column = SINCE_COLUMNS.get(mart)
+        if column is None or column not in columns:
+            raise InputError(f"--since: {mart} has no date column to filter on")
+        if column == "iso_week":
+            iso = since.isocalendar()
+            params["since"] = f"{iso.year}-W{iso.week:02d}"
+            where = f' where "{column}" >= $since'
+        else:
+            params["since"] = since
+            where = f' where "{column}"::date >= $since::date'
+    out = out.resolve()
+    if out.is_dir():
+        raise InputError(f"--out {out}: is a folder; give a file name")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    # identifiers come only from the documented mart list and its own columns; values are params
+    query = f'copy (select * from "{mart}"{where}) to $path {_OPTIONS[fmt]}'  # noqa: S608
+    try:
+        row = con.execute(query, {**params, "path": str(partial)}).fetchone()
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return int(row[0]) if row else 0

@@ -1,0 +1,140 @@
+"""The Jinja environment (autoescape, strict undefined, filters registered here) and rendering."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from analytics.report.assets import static_svg, vega_bundle
+from analytics.report.context import Figure, WeeklyReport
+from analytics.resources import reports_dir
+
+STATIC_WIDTH = 720
+
+
+def fmt_number(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float | Decimal) and value != int(value):
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def fmt_percent(value: Any) -> str:
+    return "–" if value is None else f"{float(value) * 100:.1f}%"
+
+
+def fmt_usd(value: Any) -> str:
+    return "–" if value is None else f"USD {float(value):,.2f}"
+
+
+def fmt_date(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).date()
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def fmt_datetime(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return fmt_date(value)
+
+
+def fmt_figure(figure: Figure, value: Any = None, *, signed: bool = False) -> str:
+    """A figure's value (or ``value``, e.g. its change) in the figure's unit."""
+    v = figure.value if value is None and not signed else value
+    if v is None:
+        return "–"
+    sign = "+" if signed and v > 0 else ""
+    if figure.kind == "percent":
+        text = f"{float(v) * 100:.1f}" + (" pp" if signed else "%")
+        return sign + text
+    if figure.kind == "usd":
+        return sign + fmt_usd(v)
+    return sign + fmt_number(v)
+
+
+def fmt_cell(value: Any, kind: str) -> str:
+    """One table cell, by column kind."""
+    if value is None:
+        return "–"
+    if kind == "date":
+        return fmt_date(value)
+    if kind == "datetime":
+        return fmt_datetime(value)
+    if kind in ("number", "score"):
+        return fmt_number(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def css_token(value: Any) -> str:
+    """A safe CSS class suffix from a status value (letters, digits and dashes only)."""
+    return "".join(c if c.isalnum() else "-" for c in str(value).lower())[:32]
+
+
+FILTERS = {
+    "number": fmt_number,
+    "percent": fmt_percent,
+    "usd": fmt_usd,
+    "date": fmt_date,
+    "datetime": fmt_datetime,
+    "figure": fmt_figure,
+    "cell": fmt_cell,
+    "css_token": css_token,
+}
+
+
+@cache
+def environment() -> Environment:
+    """The one Jinja environment: templates from ``reports/``, every filter registered here."""
+    env = Environment(
+        loader=FileSystemLoader(str(reports_dir())),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def with_assets(report: WeeklyReport) -> WeeklyReport:
+    """Attach the Vega bundle (interactive) or each chart's inline SVG (``static``)."""
+    if not report.static:
+        return replace(report, vega_js=vega_bundle())
+    charts = []
+    for chart in report.charts:
+        if chart.spec is None:
+            charts.append(chart)
+            continue
+        spec = copy.deepcopy(chart.spec)
+        _fix_width(spec)
+        charts.append(replace(chart, svg=static_svg(spec)))
+    return replace(report, charts=charts, vega_js="")
+
+
+def _fix_width(spec: dict[str, Any]) -> None:
+    """``container`` widths need a browser; give static renders a fixed width."""
+    if spec.get("width") == "container":
+        spec["width"] = STATIC_WIDTH
+    for part in spec.get("hconcat", []):
+        if part.get("width") == "container":
+            part["width"] = STATIC_WIDTH - 220
+
+
+def render_weekly(report: WeeklyReport) -> str:
+    """The weekly report as one self-contained HTML page."""
+    return environment().get_template("weekly.html").render(report=with_assets(report))

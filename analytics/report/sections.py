@@ -1,0 +1,338 @@
+"""Build each section of the weekly report from the report's SQL files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from analytics.report import charts, sql
+from analytics.report.context import ActionTable, Chart, Column, Figure, Notes, SourceFreshness
+
+CARRIERS = ("AT&T", "T-Mobile")
+STATUSES = ("ACTIVE", "PENDING", "FAILED")
+
+
+def headline(
+    con: duckdb.DuckDBPyConnection, p: dict[str, Any], providers: set[str]
+) -> list[Figure]:
+    """Fleet figures for the week with the week before's."""
+    risk = {r["iso_week"]: r for r in sql.rows(con, "headline_risk", p)}
+    now, before = risk.get(p["week"], {}), risk.get(p["prev_week"], {})
+
+    def share(r: dict[str, Any]) -> float | None:
+        return r["numbers_high"] / r["numbers_monitored"] if r.get("numbers_monitored") else None
+
+    rem = {r["period"]: r for r in sql.rows(con, "headline_remediation", p)}
+    figures = [
+        Figure(
+            "Numbers monitored",
+            now.get("numbers_monitored"),
+            before.get("numbers_monitored"),
+            rise_is_bad=None,
+        ),
+        Figure("Share high risk", share(now), share(before), kind="percent", rise_is_bad=True),
+        Figure("Newly high", now.get("newly_high"), before.get("newly_high"), rise_is_bad=True),
+        Figure("Cleared from high", now.get("cleared"), before.get("cleared")),
+        Figure(
+            "Remediation success rate",
+            rem.get("current", {}).get("success_rate"),
+            rem.get("previous", {}).get("success_rate"),
+            kind="percent",
+            note=f"{rem.get('current', {}).get('requests', 0):,} completed requests",
+        ),
+    ]
+    costs = sql.rows(con, "headline_cost", p)
+    for provider in ("Telnyx", "Plivo"):
+        if provider.lower() not in providers:
+            continue
+        projected = [c for c in costs if c["provider"] == provider and c["kind"] == "projected"]
+        observed = [c for c in costs if c["provider"] == provider and c["kind"] == "observed"]
+        if projected or observed:
+            month = projected[0]["month"] if projected else None
+            seen = observed[0] if observed else None
+            note = f"for {month:%B %Y}" if month else "no projection"
+            if seen:
+                note += f"; observed in {seen['month']:%B %Y}: USD {seen['usd']:,.2f}"
+            figures.append(
+                Figure(
+                    f"{provider} projected monthly cost",
+                    projected[0]["usd"] if projected else None,
+                    None,
+                    kind="usd",
+                    note=note,
+                    rise_is_bad=None,
+                    compare=False,
+                )
+            )
+    return figures
+
+
+def plivo_headline(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[Figure]:
+    """Registrations per carrier and status, and hidden failures, against the week before."""
+    counts = {
+        (r["period"], r["carrier"], r["status"]): r["numbers"]
+        for r in sql.rows(con, "headline_plivo", p)
+    }
+    if not counts:
+        return []
+    has_previous = any(k[0] == "previous" for k in counts)
+
+    def figure(label: str, carrier: str, status: str, rise_is_bad: bool) -> Figure:
+        now = counts.get(("current", carrier, status), 0)
+        before = counts.get(("previous", carrier, status), 0) if has_previous else None
+        return Figure(label, now, before, rise_is_bad=rise_is_bad)
+
+    figures = [
+        figure(f"{carrier} {status.lower()}", carrier, status, status != "ACTIVE")
+        for carrier in CARRIERS
+        for status in STATUSES
+    ]
+    figures.append(figure("Hidden carrier failures", "any", "HIDDEN_FAILURE", True))
+    return figures
+
+
+_ACTIONS: list[dict[str, Any]] = [
+    {
+        "slug": "newly-high",
+        "query": "action_newly_high",
+        "title": "Numbers newly high risk",
+        "description": "Risk became high during the week (or the number was first seen high). "
+        "Still-high numbers with the lowest scores first.",
+        "export": "spam_risk_transitions",
+        "empty": "No number became high risk this week.",
+        "columns": [
+            Column("phone_number", "Number", "phone"),
+            Column("enterprise_id", "Enterprise"),
+            Column("became_high_on", "High since", "date"),
+            Column("risk_at_week_end", "Risk at week end", "status"),
+            Column("spam_category", "Category"),
+            Column("maturity_score", "Maturity", "score"),
+            Column("connection_score", "Connection", "score"),
+            Column("engagement_score", "Engagement", "score"),
+            Column("sentiment_score", "Sentiment", "score"),
+        ],
+    },
+    {
+        "slug": "score-drift",
+        "query": "action_score_drift",
+        "title": "Score-drift early warnings",
+        "description": "Still low or medium, but a score fell 15 points or more against an "
+        "observation at least 7 days earlier. Labels trail behaviour: act before the flag.",
+        "export": "score_drift",
+        "empty": "No score fell 15 points or more this week.",
+        "columns": [
+            Column("phone_number", "Number", "phone"),
+            Column("enterprise_id", "Enterprise"),
+            Column("score", "Score"),
+            Column("value_before", "Before", "score"),
+            Column("before_on", "Before on", "date"),
+            Column("value_now", "Now", "score"),
+            Column("observed_on", "Seen on", "date"),
+            Column("drop_points", "Drop", "number"),
+        ],
+    },
+    {
+        "slug": "hidden-failures",
+        "query": "action_hidden_failures",
+        "title": "Plivo hidden carrier failures",
+        "description": "A carrier reports FAILED while the merged status still reads ACTIVE or "
+        "PENDING; the merged field hides it.",
+        "export": "plivo_carrier_status",
+        "empty": "No hidden carrier failure.",
+        "columns": [
+            Column("number", "Number", "phone"),
+            Column("ein", "EIN"),
+            Column("company_name", "Business"),
+            Column("merged_status", "Merged", "status"),
+            Column("att_status", "AT&T", "status"),
+            Column("tmobile_status", "T-Mobile", "status"),
+        ],
+    },
+    {
+        "slug": "stuck-pending",
+        "query": "action_stuck_pending",
+        "title": "Registrations stuck in PENDING",
+        "description": "PENDING with a carrier for more than 2 US business days. "
+        "Longest waiting first.",
+        "export": "plivo_carrier_status",
+        "empty": "No registration has been pending for more than 2 business days.",
+        "columns": [
+            Column("number", "Number", "phone"),
+            Column("ein", "EIN"),
+            Column("company_name", "Business"),
+            Column("att_status", "AT&T", "status"),
+            Column("att_pending_since", "AT&T pending since", "datetime"),
+            Column("tmobile_status", "T-Mobile", "status"),
+            Column("tmobile_pending_since", "T-Mobile pending since", "datetime"),
+        ],
+    },
+    {
+        "slug": "enterprise-gates",
+        "query": "action_enterprise_gates",
+        "title": "Enterprises not fully approved",
+        "description": "Telnyx number reputation needs both the reputation status and the LOA "
+        "approved. Rejections first.",
+        "export": None,
+        "empty": "Every enterprise has both gates approved.",
+        "columns": [
+            Column("enterprise_id", "Enterprise"),
+            Column("enterprise_name", "Name"),
+            Column("reputation_enabled", "Reputation enabled"),
+            Column("reputation_status", "Reputation status", "status"),
+            Column("loa_status", "LOA status", "status"),
+            Column("rejection_reasons", "Rejection reasons"),
+        ],
+    },
+    {
+        "slug": "remediation-review",
+        "query": "action_remediation_review",
+        "title": "Remediation: numbers needing review or refused",
+        "description": "Numbers a remediation request left in requires_review or refused. "
+        "Refused first, then the oldest request.",
+        "export": "remediation_number_outcomes",
+        "empty": "No remediated number is waiting for review or was refused.",
+        "columns": [
+            Column("phone_number", "Number", "phone"),
+            Column("request_id", "Request"),
+            Column("enterprise_id", "Enterprise"),
+            Column("bucket", "Result", "status"),
+            Column("request_status", "Request status"),
+            Column("created_at", "Requested", "date"),
+            Column("risk_before", "Risk before", "status"),
+            Column("risk_after", "Risk after", "status"),
+        ],
+    },
+    {
+        "slug": "registered-but-high",
+        "query": "action_registered_but_high",
+        "title": "Registered with a carrier yet high risk",
+        "description": "AT&T or T-Mobile shows the number ACTIVE on Plivo while Telnyx rates it "
+        "high risk: calls carry a registered identity with a spam reputation.",
+        "export": "number_overview",
+        "empty": "No carrier-registered number is high risk.",
+        "columns": [
+            Column("phone_number", "Number", "phone"),
+            Column("enterprise_id", "Enterprise"),
+            Column("spam_category", "Category"),
+            Column("att_status", "AT&T", "status"),
+            Column("tmobile_status", "T-Mobile", "status"),
+            Column("engagement_score", "Engagement", "score"),
+            Column("sentiment_score", "Sentiment", "score"),
+            Column("ein", "EIN"),
+        ],
+    },
+]
+
+
+def actions(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[ActionTable]:
+    """Every action table, in the report's order."""
+    tables = []
+    for spec in _ACTIONS:
+        rows = sql.rows(con, spec["query"], p)
+        total = int(rows[0]["total_rows"]) if rows else 0
+        tables.append(
+            ActionTable(
+                slug=spec["slug"],
+                title=spec["title"],
+                description=spec["description"],
+                columns=spec["columns"],
+                rows=rows,
+                total=total,
+                export=spec["export"] or "",
+                empty_message=spec["empty"],
+            )
+        )
+    return tables
+
+
+def chart_list(
+    con: duckdb.DuckDBPyConnection,
+    p: dict[str, Any],
+    *,
+    has_remediation: bool,
+    providers: set[str],
+) -> list[Chart]:
+    """Every chart, in the report's order; an empty aggregate gives a message, not a chart."""
+    out: list[Chart] = []
+
+    def add(slug: str, title: str, description: str, rows: list[dict], build: Any, empty: str):
+        spec = build(rows) if rows else None
+        out.append(Chart(slug, title, description, spec, empty))
+
+    add(
+        "risk-mix",
+        "Risk mix by day",
+        "Numbers per spam-risk level over the last 12 weeks.",
+        sql.rows(con, "chart_risk_mix", p),
+        charts.risk_mix,
+        "No Telnyx reputation data in these 12 weeks.",
+    )
+    flagged = sql.rows(con, "chart_flagged_cleared", p)
+    add(
+        "flagged-cleared",
+        "Newly flagged vs cleared",
+        "Numbers that became high risk and numbers cleared from high, per week.",
+        flagged if any(r["numbers"] for r in flagged) else [],
+        charts.flagged_cleared,
+        "No number was flagged or cleared in these 12 weeks.",
+    )
+    add(
+        "median-scores",
+        "Median scores over time",
+        "The typical value of each Telnyx score per day (medians per enterprise and risk "
+        "level, weighted by the numbers they cover).",
+        sql.rows(con, "chart_median_scores", p),
+        charts.median_scores,
+        "No scores in these 12 weeks.",
+    )
+    add(
+        "remediation",
+        "Remediation results and turnaround",
+        "The latest 30 requests: numbers per result bucket, and days to completion.",
+        sql.rows(con, "chart_remediation", p) if has_remediation else [],
+        charts.remediation,
+        "No remediation request yet.",
+    )
+    add(
+        "plivo-status",
+        "Plivo status per carrier",
+        "Registration status of each Plivo number with AT&T and T-Mobile.",
+        sql.rows(con, "chart_plivo_status", p),
+        charts.plivo_status,
+        "No Plivo numbers collected.",
+    )
+    cost = sql.rows(con, "chart_cost", p)
+    add(
+        "cost-telnyx",
+        "Telnyx cost per month",
+        "Observed and projected cost per enterprise (base fee, checks, remediation).",
+        [r for r in cost if r["provider"] == "Telnyx" and "telnyx" in providers],
+        lambda rows: charts.cost(rows, "Telnyx", "Enterprise"),
+        "No Telnyx cost data.",
+    )
+    add(
+        "cost-plivo",
+        "Plivo registration cost per month",
+        "Observed and projected registration charges per EIN.",
+        [r for r in cost if r["provider"] == "Plivo" and "plivo" in providers],
+        lambda rows: charts.cost(rows, "Plivo", "EIN"),
+        "No Plivo registration charges.",
+    )
+    return out
+
+
+def notes(
+    con: duckdb.DuckDBPyConnection, p: dict[str, Any], pricing: list, caveats: list[str]
+) -> Notes:
+    """Data freshness and pricing assumptions."""
+    freshness = [SourceFreshness(**r) for r in sql.rows(con, "notes_freshness", p)]
+    refresh = sql.rows(con, "notes_telnyx_refresh", p)[0]
+    return Notes(
+        freshness=freshness,
+        oldest_refresh=refresh["oldest_refresh"],
+        stale_numbers=int(refresh["stale_numbers"] or 0),
+        never_refreshed=int(refresh["never_refreshed"] or 0),
+        pricing=pricing,
+        caveats=caveats,
+    )
