@@ -1,0 +1,135 @@
+"""Stage 5: weekly report render time and HTML size at 100,000 numbers, and with --static.
+
+Uses the synthetic year of stage 4 (built once if needed), and
+``analytics.report.weekly.write_report`` on a read-only connection, as ``callrep report``.
+
+    python -m bench.report [--quick] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import Figure, emit, median, ratio, run_worker
+
+
+def unavailable() -> str | None:
+    try:
+        from analytics.models import build  # noqa: F401
+        from analytics.report.weekly import write_report  # noqa: F401
+    except ImportError as err:
+        return f"report not available yet ({err})"
+    return None
+
+
+def _worker(a: argparse.Namespace) -> dict[str, Any]:
+    from analytics.config import Pricing
+    from analytics.report.weekly import ensure_built, write_report
+    from analytics.store.database import open_readonly
+
+    db = Path(a.db)
+    if a.prepare:
+        t0 = time.perf_counter()
+        ensure_built(db, Pricing())
+        return {"seconds": time.perf_counter() - t0}
+    con = open_readonly(db)
+    t0 = time.perf_counter()
+    written = write_report(con, Path(a.out), None, pricing=Pricing(), static=a.static)
+    seconds = time.perf_counter() - t0
+    con.close()
+    return {"seconds": seconds, "bytes": Path(written.path).stat().st_size}
+
+
+def run(quick: bool = False, runs: int = 3, work: Path | None = None) -> list[Figure]:
+    from bench.models import synth_db
+
+    work = Path(work or tempfile.mkdtemp(prefix="callrep-bench-report-"))
+    work.mkdir(parents=True, exist_ok=True)
+    runs = 1 if quick else runs
+    year, info = synth_db(work, quick)
+    db = work / "report.duckdb"
+    built = work.parent / "models" / "models.duckdb"  # stage 4's built year, if it ran
+    shutil.copyfile(built if built.exists() and not quick else year, db)
+    # a full build with today's models (stage 4's file may predate a model the report needs)
+    run_worker("bench.models", "worker", "full", "--db", str(db))
+    # the report's own "build if stale" check, as `callrep report` runs it (normally a no-op)
+    run_worker("bench.report", "worker", "--db", str(db), "--out", str(work), "--prepare")
+    figs = []
+    for static in (False, True):
+        ss = []
+        for i in range(runs):
+            out = work / f"out-{'static' if static else 'js'}-{i}"
+            args = ["worker", "--db", str(db), "--out", str(out)] + (["--static"] if static else [])
+            ss.append(run_worker("bench.report", *args))
+            print(
+                f"  report{' --static' if static else ''} {i + 1}/{runs}: "
+                f"{ss[-1]['seconds']:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+        label = " --static" if static else ""
+        w = median([s["seconds"] for s in ss])
+        mb = median([s["bytes"] for s in ss]) / 1e6
+        n = f"{info['numbers']:,} numbers"
+        figs += [
+            Figure(
+                "5 report",
+                f"render{label}, {n}",
+                w,
+                "s",
+                [s["seconds"] for s in ss],
+                "target (s)",
+                3.0,
+                ratio(w, 3.0),
+                "≤ 3 s",
+                w <= 3.0,
+            ),
+            Figure(
+                "5 report",
+                f"HTML size{label}, {n}",
+                mb,
+                "MB",
+                [s["bytes"] / 1e6 for s in ss],
+                "target (MB)",
+                3.0,
+                ratio(mb, 3.0),
+                "≤ 3 MB",
+                mb <= 3.0,
+            ),
+            Figure(
+                "6 memory",
+                f"peak RSS, report{label}",
+                median([s["peak_rss_mb"] for s in ss]),
+                "MB",
+                [s["peak_rss_mb"] for s in ss],
+            ),
+        ]
+    return figs
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.report")
+    sub = p.add_subparsers(dest="cmd")
+    w = sub.add_parser("worker")
+    w.add_argument("--db", required=True)
+    w.add_argument("--out", required=True)
+    w.add_argument("--static", action="store_true")
+    w.add_argument("--prepare", action="store_true")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--runs", type=int, default=3)
+    a = p.parse_args(argv)
+    if a.cmd == "worker":
+        emit(_worker(a))
+        return
+    print(json.dumps([f.to_json() for f in run(quick=a.quick, runs=a.runs)], indent=1))
+
+
+if __name__ == "__main__":
+    main()
