@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -139,3 +140,46 @@ def test_every_documented_value_is_accepted(risk: str | None, scores: list[int |
     row = _row({**GOOD, "reputation_data": data})
     assert "flags" not in row
     assert [row[s] for s in rec.SCORES] == scores
+
+
+timestamps = st.none() | st.sampled_from(
+    [
+        "2026-03-24T12:00:00Z",
+        "2026-04-26T18:06:51.940749Z",
+        "2026-04-26T18:06:51.9+02:00",
+        "2026-04-26T18:06:51",  # no offset: read as UTC by the slow path
+        "yesterday",
+        "2026-02-30T00:00:00Z",
+    ]
+)
+reputations = st.none() | st.fixed_dictionaries(
+    {
+        "spam_risk": st.none() | st.sampled_from(["low", "medium", "high", "severe"]),
+        "spam_category": st.none() | st.sampled_from(["Robocall", "<b>x</b>"]) | st.integers(),
+        **{s: st.none() | st.integers(-5, 105) | st.just("abc") for s in rec.SCORES},
+        "last_refreshed_at": timestamps,
+    },
+    optional={"new_score": st.integers()},
+)
+records = st.fixed_dictionaries(
+    {
+        "id": st.none() | st.text(max_size=5),
+        "phone_number": st.sampled_from(["+12025551234", "+13125550000", "12345", "+4420"]),
+        "reputation_data": reputations,
+        "created_at": timestamps,
+        "updated_at": timestamps,
+    },
+    optional={"enterprise_id": st.sampled_from(["ent-1", "ent-2"]), "extra_key": st.integers()},
+)
+
+
+def _sorted_rows(frame: pl.DataFrame) -> list[tuple]:
+    return sorted(frame.rows(), key=repr)
+
+
+@given(items=st.lists(records | json_values, max_size=12))
+def test_vectorised_page_equals_typing_each_record(items: list[Any]) -> None:
+    fast = rec.numbers_frame(items, "ent-1", 1, NOW)
+    slow = shape.frame([_row(item) for item in items], rec.NUMBER_SCHEMA)
+    assert fast.schema == slow.schema
+    assert _sorted_rows(fast) == _sorted_rows(slow)

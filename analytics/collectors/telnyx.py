@@ -111,8 +111,7 @@ class TelnyxCollector:
             return  # numbers and remediation exist only behind both approved gates
 
         def parse(items: list[Any]) -> pl.DataFrame:
-            rows = [rec.number_row(i, enterprise_id, ctx.run_id, ctx.collected_at) for i in items]
-            return shape.frame(rows, rec.NUMBER_SCHEMA)
+            return rec.numbers_frame(items, enterprise_id, ctx.run_id, ctx.collected_at)
 
         numbers, requests = await asyncio.gather(
             fetch_all(api, f"{base}/numbers", PageNumberPaginator(PAGE_SIZE), parse=parse),
