@@ -35,13 +35,16 @@ def data_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     each side (empty without runs)."""
     row = con.execute(
         """
-        select min(year(timezone('UTC', moment))), max(year(timezone('UTC', moment)))
+        select year(timezone('UTC', min(first))), year(timezone('UTC', max(last)))
         from (
-            select collected_at as moment from collection_runs
+            -- plain min/max per column, the year only of the extremes (year is monotonic in
+            -- time): converting every snapshot row's time zone made this a visible part of a build
+            select min(collected_at) as first, max(collected_at) as last from collection_runs
             union all
-            select least(att_updated_at, tmobile_updated_at) from plivo_number_snapshots
-            union all
-            select greatest(att_updated_at, tmobile_updated_at) from plivo_number_snapshots
+            select
+                least(min(att_updated_at), min(tmobile_updated_at)),
+                greatest(max(att_updated_at), max(tmobile_updated_at)),
+            from plivo_number_snapshots
         )
         """
     ).fetchone()

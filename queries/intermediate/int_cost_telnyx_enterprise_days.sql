@@ -5,7 +5,8 @@
 --   billed). Days without a successful run are absent (gaps are never carried forward).
 -- grain: observed day x enterprise
 -- key: day, enterprise_id
--- materialized: table
+-- materialized: incremental
+-- incremental_on: day
 
 with
 
@@ -26,7 +27,7 @@ day_runs as (
         run_id,
         observed_on as day,
     from runs
-    where is_latest_of_day
+    where is_latest_of_day and observed_on >= getvariable('callrep_since')
 ),
 
 fleet as (
@@ -35,7 +36,7 @@ fleet as (
         enterprise_id,
         count(*) as monitored_numbers,
     from numbers
-    where is_latest_of_day
+    where is_latest_of_day and observed_on >= getvariable('callrep_since')
     group by run_id, enterprise_id
 ),
 
@@ -46,7 +47,7 @@ settings_seen as (
         any_value(status) as status,
         any_value(check_frequency) as check_frequency,
     from enterprises
-    where is_latest_of_day
+    where is_latest_of_day and observed_on >= getvariable('callrep_since')
     group by run_id, enterprise_id
 ),
 

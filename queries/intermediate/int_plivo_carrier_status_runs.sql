@@ -7,53 +7,82 @@
 --   plivo_carrier_status is the latest run's rows; the weekly report reads the week's last run.
 -- grain: Plivo number x successful Plivo run
 -- key: run_id, number
--- materialized: table
+-- materialized: incremental
+-- incremental_on: collected_at
 
 with
 
+-- Built incrementally: only the runs collected from callrep_since on are evaluated. Their pending
+-- streaks need only the numbers' PENDING rows (a streak id counts PENDING rows alone), read narrowly.
+
 states as (
-    select * from int_plivo_number_states
+    select * from int_plivo_number_states where collected_at >= getvariable('callrep_since')
 ),
 
 business_days as (
     select * from int_plivo_business_days
 ),
 
-streaks as (
-    -- consecutive successful collections seeing a carrier PENDING share a streak (run_seq minus
-    -- the row's rank among the number's PENDING rows); a collection without the number or with
-    -- another status breaks it
+pending_numbers as (
+    select distinct phone_number
+    from stg_plivo__number_snapshots
+    where collected_at >= getvariable('callrep_since')
+        and (att_status = 'PENDING' or tmobile_status = 'PENDING')
+),
+
+pending_history as (
+    -- every PENDING row (all runs) of the numbers PENDING in a run being built, narrow
     select
-        *,
+        phone_number,
+        run_seq,
+        collected_at,
         coalesce(att_status = 'PENDING', false) as att_is_pending,
         coalesce(tmobile_status = 'PENDING', false) as tmobile_is_pending,
-        run_seq - row_number() over (
-            partition by phone_number, coalesce(att_status = 'PENDING', false) order by run_seq
-        ) as att_streak,
-        run_seq - row_number() over (
-            partition by phone_number, coalesce(tmobile_status = 'PENDING', false) order by run_seq
-        ) as tmobile_streak,
-    from states
+    from stg_plivo__number_snapshots
+    where (att_status = 'PENDING' or tmobile_status = 'PENDING')
+        and phone_number in (select phone_number from pending_numbers)
+),
+
+streaks as (
+    -- consecutive successful collections seeing a carrier PENDING share a streak: run_seq minus
+    -- the row's rank among the number's PENDING rows (a collection without the number or with
+    -- another status breaks it); the streak's first collection is its start
+    select
+        phone_number,
+        run_seq,
+        min(collected_at) filter (where att_is_pending)
+            over (partition by phone_number, att_is_pending, att_streak) as att_streak_start,
+        min(collected_at) filter (where tmobile_is_pending)
+            over (partition by phone_number, tmobile_is_pending, tmobile_streak)
+            as tmobile_streak_start,
+    from (
+        select
+            *,
+            run_seq - row_number() over (
+                partition by phone_number, att_is_pending order by run_seq
+            ) as att_streak,
+            run_seq - row_number() over (
+                partition by phone_number, tmobile_is_pending order by run_seq
+            ) as tmobile_streak,
+        from pending_history
+    )
+    qualify collected_at >= getvariable('callrep_since')
 ),
 
 pending as (
     select
-        *,
+        states.*,
         case
-            when att_is_pending then coalesce(
-                att_updated_at,
-                min(collected_at) over (partition by phone_number, att_is_pending, att_streak)
-            )
+            when coalesce(states.att_status = 'PENDING', false)
+                then coalesce(states.att_updated_at, streaks.att_streak_start)
         end as att_pending_since,
         case
-            when tmobile_is_pending then coalesce(
-                tmobile_updated_at,
-                min(collected_at) over (
-                    partition by phone_number, tmobile_is_pending, tmobile_streak
-                )
-            )
+            when coalesce(states.tmobile_status = 'PENDING', false)
+                then coalesce(states.tmobile_updated_at, streaks.tmobile_streak_start)
         end as tmobile_pending_since,
-    from streaks
+    from states
+    left join streaks
+        on streaks.phone_number = states.phone_number and streaks.run_seq = states.run_seq
 ),
 
 pending_start as (

@@ -59,20 +59,41 @@ telnyx_latest as (
     where telnyx_numbers.is_usable
 ),
 
-telnyx_by_number as (
+telnyx_latest_by_number as (
     select
         phone_number,
-        arg_max(enterprise_id, (last_refreshed_at, enterprise_id)) as telnyx_enterprise_id,
+        -- one arg_max carrying every field (one sort key per group instead of six)
+        arg_max(
+            {
+                'enterprise_id': enterprise_id,
+                'spam_risk': spam_risk,
+                'maturity_score': maturity_score,
+                'connection_score': connection_score,
+                'engagement_score': engagement_score,
+                'sentiment_score': sentiment_score,
+            },
+            (last_refreshed_at, enterprise_id)
+        ) as latest,
         count(distinct enterprise_id) as telnyx_enterprises,
-        arg_max(spam_risk, (last_refreshed_at, enterprise_id)) as spam_risk,
-        arg_max(maturity_score, (last_refreshed_at, enterprise_id)) as maturity_score,
-        arg_max(connection_score, (last_refreshed_at, enterprise_id)) as connection_score,
-        arg_max(engagement_score, (last_refreshed_at, enterprise_id)) as engagement_score,
-        arg_max(sentiment_score, (last_refreshed_at, enterprise_id)) as sentiment_score,
         max(last_refreshed_at) as last_refreshed_at,
         any_value(telnyx_collected_at) as telnyx_collected_at,
     from telnyx_latest
     group by phone_number
+),
+
+telnyx_by_number as (
+    select
+        phone_number,
+        latest.enterprise_id as telnyx_enterprise_id,
+        telnyx_enterprises,
+        latest.spam_risk,
+        latest.maturity_score,
+        latest.connection_score,
+        latest.engagement_score,
+        latest.sentiment_score,
+        last_refreshed_at,
+        telnyx_collected_at,
+    from telnyx_latest_by_number
 ),
 
 verified as (

@@ -46,31 +46,46 @@ numbers as (
         r.bucket,
         q.created_at,
         q.tier2_completed_at,
+        -- once per number: timestamptz + interval is calendar arithmetic, slow per observation
+        q.tier2_completed_at + interval 30 day as reflag_window_end,
     from results as r
     join requests as q using (request_id)
 ),
 
 observations as (
-    select d.phone_key, d.risk_code, u.collected_at
-    from number_days as d
-    join runs as u on u.observed_on = d.observed_on and u.is_latest_of_day
-    where d.phone_key in (select phone_key from numbers)
+    -- only the numbers in remediation requests (a semi-join before the join to the runs); the
+    -- risk code rides in the low bits of the collection time, so arg_max/arg_min become max/min
+    -- (one observation per number and collection time, so no ties)
+    select
+        d.phone_key,
+        d.risk_code,
+        u.collected_at,
+        u.packed_at + d.risk_code as packed,
+    from (
+        select phone_key, observed_on, risk_code
+        from number_days
+        where phone_key in (select phone_key from results)
+    ) as d
+    join (
+        select observed_on, collected_at, epoch_us(collected_at) * 4 as packed_at
+        from runs
+        where is_latest_of_day
+    ) as u on u.observed_on = d.observed_on
 ),
 
 per_number as (
     select
         n.request_id,
         n.phone_number,
-        arg_max(o.risk_code, o.collected_at) filter (where o.collected_at < n.created_at)
-            as risk_before_code,
+        max(o.packed) filter (where o.collected_at < n.created_at) % 4 as risk_before_code,
         max(o.collected_at) filter (where o.collected_at < n.created_at) as observed_before_at,
-        arg_min(o.risk_code, o.collected_at) filter (where o.collected_at > n.tier2_completed_at)
+        min(o.packed) filter (where o.collected_at > n.tier2_completed_at) % 4
             as risk_after_code,
         min(o.collected_at) filter (where o.collected_at > n.tier2_completed_at)
             as observed_after_at,
         bool_or(o.risk_code = 3) filter (
             where o.collected_at > n.tier2_completed_at
-                and o.collected_at <= n.tier2_completed_at + interval 30 day
+                and o.collected_at <= n.reflag_window_end
         ) as high_within_30d,
     from numbers as n
     left join observations as o on o.phone_key = n.phone_key

@@ -24,7 +24,9 @@ enterprises as (
     select * from int_telnyx_enterprise_days
 ),
 
-new_days as (
+-- read five times: `not materialized`, or DuckDB copies every new row first (on a full build,
+-- the whole history); each read is a narrow scan that skips the row groups before callrep_since
+new_days as not materialized (
     select * from number_days where observed_on >= getvariable('callrep_since')
 ),
 
