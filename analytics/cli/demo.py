@@ -37,4 +37,4 @@ def demo_command(out: Path, days: int, seed: int) -> None:
     click.echo(f"database:  {result.db_path}  (readers: {published_path(result.db_path).name})")
     click.echo(f"report:    {result.report}")
     click.echo(f"exports:   {result.out / 'exports'}  ({len(result.exports)} marts as CSV)")
-    click.echo(f"notebook:  CALLREP_DB={result.db_path} jupyter lab notebooks/explore.ipynb")
+    click.echo(f"notebook:  notebooks/explore.ipynb reads CALLREP_DB (default: {result.db_path})")

@@ -103,7 +103,7 @@ _ACTIONS: list[dict[str, Any]] = [
         "empty": "No number became high risk this week.",
         "columns": [
             Column("phone_number", "Number", "phone"),
-            Column("enterprise_id", "Enterprise"),
+            Column("enterprise_name", "Enterprise"),
             Column("became_high_on", "High since", "date"),
             Column("risk_at_week_end", "Risk at week end", "status"),
             Column("spam_category", "Category"),
@@ -123,7 +123,7 @@ _ACTIONS: list[dict[str, Any]] = [
         "empty": "No score fell 15 points or more this week.",
         "columns": [
             Column("phone_number", "Number", "phone"),
-            Column("enterprise_id", "Enterprise"),
+            Column("enterprise_name", "Enterprise"),
             Column("score", "Score"),
             Column("value_before", "Before", "score"),
             Column("before_on", "Before on", "date"),
@@ -195,7 +195,7 @@ _ACTIONS: list[dict[str, Any]] = [
         "columns": [
             Column("phone_number", "Number", "phone"),
             Column("request_id", "Request"),
-            Column("enterprise_id", "Enterprise"),
+            Column("enterprise_name", "Enterprise"),
             Column("bucket", "Result", "status"),
             Column("request_status", "Request status"),
             Column("created_at", "Requested", "date"),
@@ -213,7 +213,7 @@ _ACTIONS: list[dict[str, Any]] = [
         "empty": "No carrier-registered number is high risk.",
         "columns": [
             Column("phone_number", "Number", "phone"),
-            Column("enterprise_id", "Enterprise"),
+            Column("enterprise_name", "Enterprise"),
             Column("spam_category", "Category"),
             Column("att_status", "AT&T", "status"),
             Column("tmobile_status", "T-Mobile", "status"),

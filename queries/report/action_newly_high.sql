@@ -39,6 +39,7 @@ final as (
     select
         f.phone_number,
         f.enterprise_id,
+        coalesce(names.doing_business_as, names.legal_name, f.enterprise_id) as enterprise_name,
         f.became_high_on,
         coalesce(s.spam_risk, 'not seen') as risk_at_week_end,
         s.spam_category,
@@ -51,6 +52,7 @@ final as (
     left join week_end_state as s
         on s.enterprise_id = f.enterprise_id
         and s.phone_number = f.phone_number
+    left join telnyx_enterprises as names on names.enterprise_id = f.enterprise_id
     order by
         (s.spam_risk = 'high') desc nulls last,
         (

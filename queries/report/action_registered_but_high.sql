@@ -20,6 +20,8 @@ final as (
     select
         overview.phone_number,
         overview.telnyx_enterprise_id as enterprise_id,
+        coalesce(names.doing_business_as, names.legal_name, overview.telnyx_enterprise_id)
+            as enterprise_name,
         categories.spam_category,
         maturity_score,
         connection_score,
@@ -33,6 +35,7 @@ final as (
     left join categories
         on categories.enterprise_id = overview.telnyx_enterprise_id
         and categories.phone_number = overview.phone_number
+    left join telnyx_enterprises as names on names.enterprise_id = overview.telnyx_enterprise_id
     order by
         (att_status = 'ACTIVE' and tmobile_status = 'ACTIVE') desc,
         (

@@ -22,6 +22,8 @@ final as (
         numbers.phone_number,
         requests.request_id,
         requests.enterprise_id,
+        coalesce(names.doing_business_as, names.legal_name, requests.enterprise_id)
+            as enterprise_name,
         numbers.bucket,
         requests.status as request_status,
         requests.created_at,
@@ -30,6 +32,7 @@ final as (
         count(*) over () as total_rows,
     from numbers
     join requests on requests.request_id = numbers.request_id
+    left join telnyx_enterprises as names on names.enterprise_id = requests.enterprise_id
     order by (numbers.bucket = 'refused') desc, requests.created_at, numbers.phone_number
     limit $limit
 )

@@ -16,9 +16,11 @@ with drift as (
 
 final as (
     select
-        phone_number,
-        enterprise_id,
-        score,
+        drift.phone_number,
+        drift.enterprise_id,
+        coalesce(names.doing_business_as, names.legal_name, drift.enterprise_id)
+            as enterprise_name,
+        drift.score,
         value_before,
         before_on,
         value_now,
@@ -26,6 +28,7 @@ final as (
         value_before - value_now as drop_points,
         count(*) over () as total_rows,
     from drift
+    left join telnyx_enterprises as names on names.enterprise_id = drift.enterprise_id
     order by drop_points desc, value_now asc, phone_number, score
     limit $limit
 )
