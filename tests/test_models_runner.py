@@ -120,6 +120,17 @@ def test_build_is_recorded_and_staleness_follows_new_runs(con, landing, build_mo
     assert not is_stale(con)
 
 
+def test_changed_models_make_the_marts_stale(con, landing, build_models):
+    landing.telnyx_risks(landing.run("2026-03-02T06:00:00"), {"+12025550101": "low"})
+    build_models()
+    assert not is_stale(con)
+    # what an upgraded callrep looks like: a model whose SQL differs from the one built
+    con.execute("update model_versions set sql_sha256 = 'old' where name = 'number_overview'")
+    assert is_stale(con)
+    build_models()
+    assert not is_stale(con)
+
+
 def test_a_changed_incremental_model_forces_a_full_build(con, landing, build_models, tmp_path):
     landing.telnyx_risks(landing.run("2026-03-02T06:00:00"), {"+12025550101": "low"})
     build_models()

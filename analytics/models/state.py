@@ -91,9 +91,17 @@ def runs_since_build(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def is_stale(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when a collection succeeded after the last build (or nothing was ever built)."""
-    return last_build(con) is None or runs_since_build(con) > 0
+def is_stale(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> bool:
+    """True when the marts may be out of date: nothing was ever built, a collection
+    succeeded after the last build, or the models changed since (an upgraded callrep).
+
+    ``models`` defaults to every model under ``queries/``.
+    """
+    if last_build(con) is None or runs_since_build(con) > 0:
+        return True
+    from analytics.models.discovery import discover
+
+    return bool(changed_models(con, models if models is not None else discover()))
 
 
 def first_new_day(con: duckdb.DuckDBPyConnection, run_id: int | None) -> date | None:
