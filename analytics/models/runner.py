@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 
 from analytics.config import Pricing
+from analytics.errors import ConfigError
 from analytics.models import state
 from analytics.models.calendar import write_holidays
 from analytics.models.discovery import Model, discover
@@ -81,7 +82,7 @@ def configure(con: duckdb.DuckDBPyConnection) -> None:
 
 def _setting(value: str) -> str:
     if not re.fullmatch(r"[0-9.]+\s*[KMGT]?i?B", value.strip(), flags=re.IGNORECASE):
-        raise ValueError(f"CALLREP_MEMORY_LIMIT: expected a size such as 1500MB, got {value!r}")
+        raise ConfigError(f"CALLREP_MEMORY_LIMIT: expected a size such as 1500MB, got {value!r}")
     return value.strip()
 
 
