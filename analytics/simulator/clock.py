@@ -30,8 +30,10 @@ def now_of(day: date) -> datetime:
 def iso_z(moment: datetime, micros: bool = True) -> str:
     """Telnyx-style ``2026-04-26T18:09:24.785211Z`` (or without fraction: Plivo's RFC 3339)."""
     # isoformat is several times faster than strftime, and pages of 250 call this 750 times
-    text = moment.astimezone(UTC).replace(tzinfo=None).isoformat(
-        timespec="microseconds" if micros else "seconds"
+    text = (
+        moment.astimezone(UTC)
+        .replace(tzinfo=None)
+        .isoformat(timespec="microseconds" if micros else "seconds")
     )
     return text + "Z"
 
