@@ -253,12 +253,3 @@ def fresh_dir(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
-
-
-def records_frame(rows: list[dict[str, Any]], schema: dict[str, Any]) -> Any:
-    """The collector's own rows → frame helper (it moved from telnyx_records to shape)."""
-    from analytics.collectors import shape
-    from analytics.collectors import telnyx_records as rec
-
-    make = getattr(rec, "frame", None) or shape.frame
-    return make(rows, schema)

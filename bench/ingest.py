@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import Figure, emit, median, ratio, records_frame, run_worker
+from bench.common import Figure, emit, median, ratio, run_worker
 
 ROWS = 1_000_000
 
@@ -30,6 +30,7 @@ ROWS = 1_000_000
 def _rows(total: int) -> Any:
     import polars as pl
 
+    from analytics.collectors import shape
     from analytics.collectors import telnyx_records as rec
     from analytics.simulator import Simulator
 
@@ -38,7 +39,7 @@ def _rows(total: int) -> Any:
     items = _items(sim)
     when = datetime(2026, 1, 1, tzinfo=UTC)
     eid = items[0].get("enterprise_id", "e") if items else "e"
-    base = records_frame([rec.number_row(i, eid, 1, when) for i in items], rec.NUMBER_SCHEMA)
+    base = shape.frame([rec.number_row(i, eid, 1, when) for i in items], rec.NUMBER_SCHEMA)
     frames, n = [], 0
     while n < total:
         k = n // base.height

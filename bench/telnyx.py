@@ -18,6 +18,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,6 @@ from bench.common import (
     emit,
     median,
     ratio,
-    records_frame,
     run_worker,
 )
 
@@ -103,9 +103,10 @@ def _worker_seq(a: argparse.Namespace) -> dict[str, Any]:
     import duckdb
     import httpx
 
+    from analytics.collectors import shape
     from analytics.collectors import telnyx_records as rec
 
-    collected_at = __import__("datetime").datetime.now(__import__("datetime").UTC)
+    collected_at = datetime.now(UTC)
     t0 = time.perf_counter()
     rows: list[dict[str, Any]] = []
     requests = 0
@@ -129,7 +130,7 @@ def _worker_seq(a: argparse.Namespace) -> dict[str, Any]:
                 if page >= (body.get("meta") or {}).get("total_pages", 0):
                     break
                 page += 1
-    frame = records_frame(rows, rec.NUMBER_SCHEMA)
+    frame = shape.frame(rows, rec.NUMBER_SCHEMA)
     con = duckdb.connect(a.db)
     t_ins = time.perf_counter()
     con.register("frame", frame.to_arrow())
