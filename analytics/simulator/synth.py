@@ -30,7 +30,7 @@ The shape of the data:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -499,13 +499,3 @@ def days_written(con: duckdb.DuckDBPyConnection, start: date = DEFAULT_START) ->
         return 0
     last = row[0].astimezone(UTC).date()
     return (last - start).days + 1
-
-
-def start_of(con: duckdb.DuckDBPyConnection) -> date | None:
-    """The first synthetic day in a database (to append with the same ``start``)."""
-    row = con.execute(
-        "select min(collected_at) from collection_runs where source = 'telnyx'"
-    ).fetchone()
-    if not row or row[0] is None:
-        return None
-    return (row[0].astimezone(UTC) - timedelta(hours=0)).date()
