@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from analytics.cli.export import export as export_command
 from analytics.errors import InputError
 from analytics.export import documented_marts, export_mart
+from analytics.store.database import connect
 from tests.test_report_fixtures import report_db
 
 READERS = {
@@ -25,7 +26,7 @@ READERS = {
 
 @pytest.fixture(scope="module")
 def con():
-    connection = duckdb.connect(str(report_db()), read_only=True)
+    connection = connect(report_db(), read_only=True)
     yield connection
     connection.close()
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 
+from analytics.store.database import connect
 from analytics.store.schema import migrate
 
 DEFAULT_START = date(2025, 1, 6)
@@ -84,7 +85,7 @@ def synthesize(
     number of days already written (and the same other arguments) to append more days.
     """
     if isinstance(con_or_path, str | Path):
-        con = duckdb.connect(str(con_or_path))
+        con = connect(con_or_path)
         try:
             migrate(con)
             return synthesize(con, numbers, days, seed, start, enterprises, days_from)

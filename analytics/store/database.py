@@ -26,10 +26,21 @@ def published_path(db_path: Path) -> Path:
     return db_path.with_name(f"{db_path.stem}.readonly{db_path.suffix or '.duckdb'}")
 
 
-def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open ``db_path``; a lock held by another program becomes a one-line StoreError."""
+# Every connection callrep opens never fetches or loads an extension behind our back (opening
+# a SQLite file would otherwise fetch sqlite_scanner), and works in UTC whatever the host's TZ.
+CONNECTION_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+def connect(db_path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open ``db_path`` in UTC; a lock held by another program becomes a one-line StoreError.
+
+    ``":memory:"`` opens an in-memory database with the same settings.
+    """
     try:
-        return duckdb.connect(str(db_path), read_only=read_only)
+        con = duckdb.connect(str(db_path), read_only=read_only, config=dict(CONNECTION_CONFIG))
     except duckdb.IOException as err:
         message = str(err).splitlines()[0]
         if "lock" in message.lower():
@@ -40,6 +51,8 @@ def connect(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnect
         raise StoreError(f"cannot open {db_path}: {message}") from None
     except duckdb.Error as err:
         raise StoreError(f"cannot open {db_path}: {str(err).splitlines()[0]}") from None
+    con.execute("set TimeZone = 'UTC'")
+    return con
 
 
 class Store:
