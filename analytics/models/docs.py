@@ -55,6 +55,11 @@ def render(models: list[Model] | None = None) -> str:
         "low/medium/high, or null, is `unknown`. Prices come from the `callrep_settings` table",
         "(`[pricing]` in `callrep.toml`).",
         "",
+        "Freshness rule: every Telnyx observation carries its `collected_at` and the data's",
+        "`last_refreshed_at`; an observation tells what happened after an event (a remediation",
+        "request's completion, say) only if its data was refreshed after the event. A snapshot",
+        "collected after the event but refreshed before it still shows the state before it.",
+        "",
     ]
     found = marts(models)
     out.append("| mart | grain |")

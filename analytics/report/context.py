@@ -56,7 +56,7 @@ class Figure:
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | number | phone | date | datetime | status | score
+    kind: str = "text"  # text | number | usd | phone | date | datetime | status | score
 
 
 @dataclass(frozen=True)

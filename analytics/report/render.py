@@ -75,6 +75,8 @@ def fmt_cell(value: Any, kind: str) -> str:
         return fmt_datetime(value)
     if kind in ("number", "score"):
         return fmt_number(value)
+    if kind == "usd":
+        return fmt_usd(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)

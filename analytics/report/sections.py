@@ -34,13 +34,7 @@ def headline(
         Figure("Share high risk", share(now), share(before), kind="percent", rise_is_bad=True),
         Figure("Newly high", now.get("newly_high"), before.get("newly_high"), rise_is_bad=True),
         Figure("Cleared from high", now.get("cleared"), before.get("cleared")),
-        Figure(
-            "Remediation success rate",
-            rem.get("current", {}).get("success_rate"),
-            rem.get("previous", {}).get("success_rate"),
-            kind="percent",
-            note=f"{rem.get('current', {}).get('requests', 0):,} completed requests",
-        ),
+        *remediation_figures(rem.get("current", {}), rem.get("previous", {})),
     ]
     costs = sql.rows(con, "headline_cost", p)
     for provider in ("Telnyx", "Plivo"):
@@ -66,6 +60,37 @@ def headline(
                 )
             )
     return figures
+
+
+def remediation_figures(now: dict[str, Any], before: dict[str, Any]) -> list[Figure]:
+    """Is remediation working: the durable rate next to Telnyx's label rate, and re-flags."""
+    requests = now.get("requests", 0)
+    scope = f"{requests:,} requests completed in the 12 weeks before the week's end, window closed"
+    return [
+        Figure(
+            "Durable remediation success",
+            now.get("durable_success_rate"),
+            before.get("durable_success_rate"),
+            kind="percent",
+            note=f"stayed clean 30 days after completion; {scope}; "
+            f"{now.get('unmonitored', 0):,} unmonitored, never counted clean",
+        ),
+        Figure(
+            "Telnyx remediated label rate",
+            now.get("success_rate"),
+            before.get("success_rate"),
+            kind="percent",
+            note=f"the label Telnyx gives at completion; {scope}",
+        ),
+        Figure(
+            "Remediated numbers back to high",
+            now.get("came_back_high"),
+            before.get("came_back_high"),
+            rise_is_bad=True,
+            note="high again within 30 days, on data refreshed after completion; requests "
+            "completed in the 12 weeks before the week's end",
+        ),
+    ]
 
 
 def plivo_headline(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[Figure]:
@@ -201,6 +226,28 @@ _ACTIONS: list[dict[str, Any]] = [
             Column("created_at", "Requested", "date"),
             Column("risk_before", "Risk before", "status"),
             Column("risk_after", "Risk after", "status"),
+        ],
+    },
+    {
+        "slug": "remediation-history",
+        "query": "action_remediation_history",
+        "title": "Remediation: numbers remediated more than once or back to high",
+        "description": "Each number's remediation history as of the week's end, with what to "
+        "do next: rotate (back to high after 2 or more remediations), wait (a request of its "
+        "enterprise in flight, its 30-day window open, or an ineligible cooldown), review, "
+        "resubmit. Rotate first, then the most re-flags.",
+        "export": "remediation_number_history",
+        "empty": "No number was remediated more than once or came back high.",
+        "columns": [
+            Column("phone_number", "Number", "phone"),
+            Column("enterprise_name", "Enterprise"),
+            Column("recommendation", "Next", "status"),
+            Column("times_submitted", "Submitted", "number"),
+            Column("times_reflagged", "Back to high", "number"),
+            Column("bucket_sequence", "Results, oldest first"),
+            Column("first_submitted_at", "First", "date"),
+            Column("last_submitted_at", "Last", "date"),
+            Column("remediation_usd", "USD spent", "usd"),
         ],
     },
     {

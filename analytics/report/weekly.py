@@ -25,6 +25,8 @@ REQUIRED = (
     "score_drift",
     "remediation_outcomes",
     "remediation_number_outcomes",
+    "remediation_outcomes_weekly",
+    "remediation_number_history_weekly",
     "telnyx_cost_monthly",
     "plivo_ein_cost_monthly",
 )
