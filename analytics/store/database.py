@@ -62,6 +62,8 @@ def connect(db_path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyC
     except duckdb.Error as err:
         raise StoreError(f"cannot open {db_path}: {first_line(err)}") from None
     con.execute("set TimeZone = 'UTC'")
+    # DuckDB's progress bar prints to stdout, which would land inside `export --out -`
+    con.execute("set enable_progress_bar = false")
     return con
 
 
