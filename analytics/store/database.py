@@ -13,7 +13,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -63,7 +63,9 @@ def connect(db_path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyC
         raise StoreError(f"cannot open {db_path}: {first_line(err)}") from None
     con.execute("set TimeZone = 'UTC'")
     # DuckDB's progress bar prints to stdout, which would land inside `export --out -`
-    con.execute("set enable_progress_bar = false")
+    # (in Jupyter DuckDB refuses to change it without ipywidgets; there it does not matter)
+    with suppress(duckdb.InvalidInputException):
+        con.execute("set enable_progress_bar = false")
     return con
 
 
