@@ -53,6 +53,14 @@ def test_a_dangling_symlink_is_refused_and_creates_nothing(tmp_path: Path) -> No
     assert not (tmp_path / "nowhere").exists()
 
 
+def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("old")
+    target.chmod(0o600)
+    write_atomic(target, "new")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.read_text() == "new"
+
+
 def test_a_symlink_to_a_file_writes_the_file_and_keeps_the_link(tmp_path: Path) -> None:
     real = tmp_path / "real.csv"
     real.write_text("old")

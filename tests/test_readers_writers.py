@@ -108,8 +108,10 @@ def _counts(path: Path) -> dict[str, Any]:
             t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES
         }
         found["runs"] = con.execute(
-            "select source, status from collection_runs order by run_id"
+            "select source, status, records, flagged from collection_runs order by run_id"
         ).fetchall()
+        for table in ("telnyx_number_snapshots", "plivo_number_snapshots"):
+            found[f"{table} rows"] = con.execute(f"select * from {table} order by all").fetchall()
         return found
     finally:
         con.close()
@@ -140,7 +142,10 @@ def test_a_reader_holding_the_main_file_leaves_the_batches_pending_then_they_lan
         "000002-run2",
     ]
     holder.release()
-    assert _counts(settings.db_path)["runs"] == [("telnyx", "running"), ("plivo", "running")]
+    assert [r[:2] for r in _counts(settings.db_path)["runs"]] == [
+        ("telnyx", "running"),
+        ("plivo", "running"),
+    ]
 
     with writer(settings.db_path):  # the next writer, whatever its command
         pass

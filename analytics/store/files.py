@@ -90,12 +90,22 @@ def atomic_path(path: Path, *, make_parents: bool = True) -> Iterator[Path]:
     try:
         yield temp
         _fsync_file(temp)
+        _keep_mode(target, temp)
         os.replace(temp, target)
         _fsync_dir(target.parent)
     except OSError as err:
         raise InputError(f"cannot write {target}: {err.strerror or err}") from None
     finally:
         _remove(temp)
+
+
+def _keep_mode(target: Path, temp: Path) -> None:
+    """A replaced file keeps its permissions (a new one gets the umask's)."""
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        return
+    os.chmod(temp, mode)
 
 
 def _fsync_file(path: Path) -> None:
