@@ -16,8 +16,11 @@ from typing import Any
 
 import duckdb
 import httpx
+import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analytics.cli import cli
 from analytics.collect import collect
@@ -26,7 +29,9 @@ from analytics.errors import ConfigError, StoreError
 from analytics.models import build
 from analytics.simulator.core import Simulator
 from analytics.store.database import WAIT_ENV, connect, writer
-from analytics.store.pending import entries_in, pending_dir
+from analytics.store.landing import Batch
+from analytics.store.pending import entries_in, pending_dir, save
+from analytics.store.runs import RunCounts, begin_run
 
 START = datetime(2026, 11, 2, 6, tzinfo=UTC)
 TABLES = ("raw_responses", "telnyx_number_snapshots", "plivo_number_snapshots")
@@ -236,3 +241,54 @@ def test_report_during_a_build_reads_the_published_copy(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "not rebuilding first" in result.stderr and "pid" in result.stderr
     assert list((tmp_path / "out").glob("weekly-*.html"))
+
+
+def test_a_pending_batch_that_cannot_land_is_one_line_and_kept(tmp_path: Path) -> None:
+    db = tmp_path / "t.duckdb"
+    with writer(db) as store, store.connection():
+        pass
+    broken = pending_dir(db) / "000001-run1"
+    broken.mkdir(parents=True)
+    (broken / "manifest.json").write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "--db", str(db)])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "cannot land the pending batch" in result.stderr
+    assert broken.exists()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    keys=st.lists(st.text(min_size=1, max_size=30), max_size=20),
+    body=st.one_of(st.none(), st.just('{"a": [1, "\\u2028", null]}')),
+)
+def test_a_pending_batch_lands_exactly_what_was_fetched(
+    tmp_path_factory: pytest.TempPathFactory, keys: list[str], body: str | None
+) -> None:
+    db = tmp_path_factory.mktemp("pending") / "t.duckdb"
+    with writer(db) as store, store.connection() as con:
+        run_id = begin_run(con, "telnyx", START)
+    rows = pl.DataFrame(
+        {
+            "run_id": [run_id] * len(keys),
+            "source": ["telnyx"] * len(keys),
+            "endpoint": ["numbers"] * len(keys),
+            "resource_key": keys,
+            "body": [body] * len(keys),
+        },
+        schema={"run_id": pl.Int64, "source": pl.String, "endpoint": pl.String,
+                "resource_key": pl.String, "body": pl.String},
+    )  # fmt: skip
+    counts = RunCounts(len(keys), 0, 1, 0, 0, {"numbers": len(keys)})
+    save(db, run_id, counts, batch=Batch(appends={"raw_responses": rows}, records=len(keys)))
+    with writer(db):
+        pass
+    con = connect(db, read_only=True)
+    try:
+        landed = con.execute("select resource_key, body from raw_responses order by all").fetchall()
+        run = con.execute("select status, records from collection_runs").fetchall()
+    finally:
+        con.close()
+    assert landed == sorted((k, body) for k in keys)
+    assert run == [("succeeded", len(keys))]

@@ -146,19 +146,31 @@ def land_all(con: duckdb.DuckDBPyConnection, db_path: Path) -> int:
     applied = 0
     folder = pending_dir(db_path)
     for entry in entries_in(folder):
-        manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
-        run_id = int(manifest["run_id"])
-        if _still_open(con, run_id):
-            counts = RunCounts(**manifest["counts"])
-            if manifest["error"] is not None:
-                fail_run(con, run_id, manifest["error"], counts)
-            else:
-                land(con, run_id, _batch(entry, manifest), counts)
-            applied += 1
+        try:
+            applied += _apply(con, entry)
+        except (OSError, ValueError, KeyError, TypeError, duckdb.Error) as err:
+            raise StoreError(
+                f"cannot land the pending batch {entry} ({type(err).__name__}: "
+                f"{str(err).splitlines()[0] if str(err) else ''}); move it aside to continue"
+            ) from None
         shutil.rmtree(entry)
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
     return applied
+
+
+def _apply(con: duckdb.DuckDBPyConnection, entry: Path) -> int:
+    """Land one entry unless its run was already closed; 1 if it was applied."""
+    manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+    run_id = int(manifest["run_id"])
+    if not _still_open(con, run_id):
+        return 0
+    counts = RunCounts(**manifest["counts"])
+    if manifest["error"] is not None:
+        fail_run(con, run_id, manifest["error"], counts)
+    else:
+        land(con, run_id, _batch(entry, manifest), counts)
+    return 1
 
 
 def _still_open(con: duckdb.DuckDBPyConnection, run_id: int) -> bool:
