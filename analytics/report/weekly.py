@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.config import Pricing
-from analytics.errors import FileHeldError, StoreError, WriterLockedError
+from analytics.errors import FileHeldError, StoreError, StorePathError, WriterLockedError
 from analytics.models import build, is_stale
 from analytics.report import context, sections
 from analytics.report.context import WeeklyReport
@@ -178,7 +178,7 @@ def ensure_built(db_path: Path, pricing: Pricing) -> bool:
             with store.connection() as con:
                 build(con, pricing)
             store.publish()
-    except WriterLockedError as busy:
+    except (WriterLockedError, StorePathError) as busy:
         print(f"callrep: warning: not rebuilding first: {busy}", file=sys.stderr)
         return False
     return True
