@@ -1,14 +1,14 @@
 """``callrep export``: write a documented mart to CSV, Parquet or JSON through DuckDB's writers.
 
 The file is written by ``COPY ... TO`` into a temporary file in the target folder, then renamed
-into place with :func:`os.replace`, so an interrupted export never leaves a truncated file.
+into place (:func:`analytics.store.files.atomic_path`), so an interrupted export never leaves a
+truncated file; ``-`` (stdout) and special files such as ``/dev/null`` are written directly.
 Mart names are checked against the documented marts before they reach SQL; every value
 (``--since``, paths) is a query parameter.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +18,8 @@ import duckdb
 
 from analytics.errors import InputError
 from analytics.models import marts
+from analytics.store.files import STDOUT, atomic_path
+from analytics.store.transaction import first_line
 
 FORMATS = ("csv", "parquet", "json")
 _OPTIONS = {
@@ -95,16 +97,18 @@ def export_mart(
         else:
             params["since"] = since
             where = f' where "{column}"::date >= $since::date'
-    out = out.resolve()
-    if out.is_dir():
-        raise InputError(f"--out {out}: is a folder; give a file name")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
     # identifiers come only from the documented mart list and its own columns; values are params
     query = f'copy (select * from "{mart}"{where}) to $path {_OPTIONS[fmt]}'  # noqa: S608
-    try:
-        row = con.execute(query, {**params, "path": str(partial)}).fetchone()
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
+    with atomic_path(out) as temp:
+        path = "/dev/stdout" if str(temp) == STDOUT else str(temp)
+        try:
+            row = con.execute(query, {**params, "path": path}).fetchone()
+        except duckdb.IOException as err:
+            raise InputError(f"cannot write {out}: {_cause(err)}") from None
     return int(row[0]) if row else 0
+
+
+def _cause(err: duckdb.Error) -> str:
+    """DuckDB's I/O message reduced to its cause (``No space left on device``)."""
+    line = first_line(err)
+    return line.rsplit(": ", 1)[-1] if ": " in line else line

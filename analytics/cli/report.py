@@ -9,7 +9,7 @@ import click
 from analytics.cli.options import db_option, settings
 from analytics.report.weekly import ensure_built, write_report
 from analytics.report.weeks import IsoWeek
-from analytics.store.database import open_readonly
+from analytics.store.database import copy_behind, open_readonly
 
 
 @click.command(name="report")
@@ -36,9 +36,17 @@ def report(db: Path | None, week: str | None, out: Path, static: bool) -> None:
     config = settings(db)
     wanted = IsoWeek.parse(week) if week else None
     ensure_built(config.db_path, config.pricing)
-    con = open_readonly(config.db_path)
+    con = open_readonly(config.db_path)  # warns on stderr when the copy is behind
+    behind = copy_behind(config.db_path)
     try:
-        written = write_report(con, out, wanted, pricing=config.pricing, static=static)
+        written = write_report(
+            con,
+            out,
+            wanted,
+            pricing=config.pricing,
+            static=static,
+            warnings=[f"Warning: {behind}."] if behind else [],
+        )
     finally:
         con.close()
     click.echo(f"report: {written.path} ({written.bytes / 1e6:.1f} MB, {written.seconds:.1f} s)")

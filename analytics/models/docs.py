@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analytics.models.discovery import Model, discover
+from analytics.store.files import write_atomic
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "marts.md"
 
@@ -84,9 +85,8 @@ def render(models: list[Model] | None = None) -> str:
 
 
 def write(path: Path = DOC_PATH) -> Path:
-    """Regenerate the docs file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(), encoding="utf-8")
+    """Regenerate the docs file (written atomically)."""
+    write_atomic(path, render())
     return path
 
 

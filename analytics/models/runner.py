@@ -33,6 +33,7 @@ from analytics.errors import ConfigError
 from analytics.models import state
 from analytics.models.calendar import write_holidays
 from analytics.models.discovery import Model, discover
+from analytics.store.transaction import transaction
 
 FULL_SINCE = date(1900, 1, 1)
 NOTHING_NEW = date(9999, 12, 31)
@@ -170,13 +171,8 @@ def build(
     write_holidays(con)
     for model in discovered:
         t0 = time.perf_counter()
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             mode = _materialise(con, model, full=full, since=since)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
         if mode in ("full", "table") and model.layer == "intermediate":
             # Write big intermediate tables out now rather than holding them in memory.
             con.execute("checkpoint")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,13 +11,14 @@ from pathlib import Path
 import duckdb
 
 from analytics.config import Pricing
-from analytics.errors import StoreError
+from analytics.errors import FileHeldError, StoreError, StorePathError, WriterLockedError
 from analytics.models import build, is_stale
 from analytics.report import context, sections
 from analytics.report.context import WeeklyReport
 from analytics.report.render import render_weekly
 from analytics.report.weeks import IsoWeek, default_week
-from analytics.store.database import connect, writer
+from analytics.store.database import connect, published_path, writer
+from analytics.store.files import write_atomic
 
 REQUIRED = (
     "spam_risk_daily",
@@ -66,6 +68,7 @@ def build_report(
     *,
     pricing: Pricing | None = None,
     static: bool = False,
+    warnings: Sequence[str] = (),
 ) -> WeeklyReport:
     """The typed context for ``week`` (default: the last week ended before the latest run)."""
     _check_marts(con)
@@ -84,7 +87,7 @@ def build_report(
         {"as_of": p["as_of"]},
     ).fetchone()
     has_remediation = bool(row and row[0])
-    messages = []
+    messages = list(warnings)
     if not runs:
         messages.append(
             f"No successful collection before the end of {week.label}: there is nothing to "
@@ -131,19 +134,6 @@ def report_filename(week: IsoWeek) -> str:
     return f"weekly-{week.label}.html"
 
 
-def write_atomic(path: Path, text: str) -> int:
-    """Write ``text`` to a temp file next to ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    data = text.encode("utf-8")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return len(data)
-
-
 def write_report(
     con: duckdb.DuckDBPyConnection,
     out_dir: Path,
@@ -151,10 +141,14 @@ def write_report(
     *,
     pricing: Pricing | None = None,
     static: bool = False,
+    warnings: Sequence[str] = (),
 ) -> Written:
-    """Render the report for ``week`` into ``out_dir/weekly-<week>.html``."""
+    """Render the report for ``week`` into ``out_dir/weekly-<week>.html``.
+
+    ``warnings`` (e.g. a published copy that is behind) head the report's messages.
+    """
     started = datetime.now(UTC)
-    report = build_report(con, week, pricing=pricing, static=static)
+    report = build_report(con, week, pricing=pricing, static=static, warnings=warnings)
     html = render_weekly(report)
     path = out_dir / report_filename(report.week)
     size = write_atomic(path, html)
@@ -164,18 +158,29 @@ def write_report(
 def ensure_built(db_path: Path, pricing: Pricing) -> bool:
     """Build the models first when a collection ran since the last build; True if it built.
 
-    Takes the writer lock, builds, then publishes the read-only copy readers open.
+    Staleness is read from the published copy, never the main file (a build in progress holds
+    it). Takes the writer lock, builds, then publishes; when another callrep process holds the
+    lock, says so on stderr and leaves the report to the published copy as it stands.
     """
-    if not db_path.exists():
+    copy = published_path(db_path)
+    source = copy if copy.exists() else db_path
+    if not source.exists():
         return False
-    con = connect(db_path, read_only=True)
+    try:
+        con = connect(source, read_only=True)
+    except FileHeldError:
+        return False
     try:
         if not is_stale(con):
             return False
     finally:
         con.close()
-    with writer(db_path, "report") as store:
-        with store.connection() as con:
-            build(con, pricing)
-        store.publish()
+    try:
+        with writer(db_path, "report") as store:
+            with store.connection() as con:
+                build(con, pricing)
+            store.publish()
+    except (WriterLockedError, StorePathError) as busy:
+        print(f"callrep: warning: not rebuilding first: {busy}", file=sys.stderr)
+        return False
     return True
