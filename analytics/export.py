@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import duckdb
@@ -67,6 +67,16 @@ def check_mart(name: str) -> str:
     return name
 
 
+def _since_value(since: date, column_type: str) -> str | date | datetime:
+    """``--since`` as a value of the column's type: a UTC day starts at 00:00 UTC."""
+    if column_type.startswith("TIMESTAMP"):
+        return datetime.combine(since, time.min, UTC)
+    if column_type == "VARCHAR":  # an ISO week label such as 2026-W46
+        iso = since.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    return since
+
+
 def default_filename(mart: str, fmt: str) -> Path:
     return Path(f"{mart}.{fmt}")
 
@@ -82,19 +92,15 @@ def export_mart(
     mart = check_mart(mart)
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    columns = [r[0] for r in con.execute(f'describe "{mart}"').fetchall()]
+    described = con.execute(f'describe "{mart}"').fetchall()  # mart: a documented name
+    columns = {r[0]: r[1] for r in described}
     where, params = "", {}
     if since is not None:
         column = SINCE_COLUMNS.get(mart)
         if column is None or column not in columns:
             raise InputError(f"--since: {mart} has no date column to filter on")
-        if column == "iso_week":
-            iso = since.isocalendar()
-            params["since"] = f"{iso.year}-W{iso.week:02d}"
-            where = f' where "{column}" >= $since'
-        else:
-            params["since"] = since
-            where = f' where "{column}"::date >= $since::date'
+        where = f' where "{column}" >= $since'
+        params["since"] = _since_value(since, columns[column])
     out = out.resolve()
     if out.is_dir():
         raise InputError(f"--out {out}: is a folder; give a file name")

@@ -24,7 +24,7 @@ settings as (
 ),
 
 latest_run as (
-    select * from latest_runs where source = 'plivo'
+    select * from stg_callrep__latest_runs where source = 'plivo'
 ),
 
 registrations as (

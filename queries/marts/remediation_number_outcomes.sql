@@ -34,7 +34,7 @@ runs as (
 ),
 
 now as (
-    select collected_at as latest_collected_at from latest_runs where source = 'telnyx'
+    select collected_at as latest_collected_at from stg_callrep__latest_runs where source = 'telnyx'
 ),
 
 numbers as (
