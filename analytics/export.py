@@ -59,6 +59,10 @@ def _first_sentence(text: str) -> str:
     return re.split(r"(?<=[.:;])\s", text, maxsplit=1)[0].rstrip(".:;")
 
 
+def _key(mart: str) -> tuple[str, ...]:
+    return next(m.key for m in marts() if m.name == mart)
+
+
 def check_mart(name: str) -> str:
     """``name`` if it is a documented mart, else an :class:`InputError` listing them."""
     names = [m.name for m in documented_marts()]
@@ -75,6 +79,21 @@ def _since_value(since: date, column_type: str) -> str | date | datetime:
         iso = since.isocalendar()
         return f"{iso.year}-W{iso.week:02d}"
     return since
+
+
+def _check_rows_since(
+    con: duckdb.DuckDBPyConnection, mart: str, where: str, params: dict, since: date
+) -> None:
+    """Refuse a ``--since`` that leaves no rows, naming the latest collection day."""
+    row = con.execute(f'select count(*) from "{mart}"{where}', params).fetchone()  # noqa: S608
+    if row and row[0]:
+        return
+    latest = con.execute(
+        "select max(observed_on) from stg_callrep__runs where status = 'succeeded'"
+    ).fetchone()
+    day = latest[0] if latest and latest[0] else None
+    detail = f"the latest collection was on {day}" if day else "nothing has been collected yet"
+    raise InputError(f"--since {since}: {mart} has no rows on or after it; {detail}")
 
 
 def default_filename(mart: str, fmt: str) -> Path:
@@ -101,13 +120,17 @@ def export_mart(
             raise InputError(f"--since: {mart} has no date column to filter on")
         where = f' where "{column}" >= $since'
         params["since"] = _since_value(since, columns[column])
+        _check_rows_since(con, mart, where, params, since)
     out = out.resolve()
     if out.is_dir():
         raise InputError(f"--out {out}: is a folder; give a file name")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    # rows in key order, so the same data always gives the same bytes
+    order = ", ".join(f'"{k}"' for k in _key(mart) if k in columns)
+    order_by = f" order by {order}" if order else ""
     # identifiers come only from the documented mart list and its own columns; values are params
-    query = f'copy (select * from "{mart}"{where}) to $path {_OPTIONS[fmt]}'  # noqa: S608
+    query = f'copy (select * from "{mart}"{where}{order_by}) to $path {_OPTIONS[fmt]}'  # noqa: S608
     try:
         row = con.execute(query, {**params, "path": str(partial)}).fetchone()
         os.replace(partial, out)
