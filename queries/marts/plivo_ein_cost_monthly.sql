@@ -28,7 +28,7 @@ latest_run as (
 ),
 
 registrations as (
-    select * from plivo_ein_registrations
+    select * from int_plivo_ein_registrations
 ),
 
 states as (
