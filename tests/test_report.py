@@ -9,7 +9,6 @@ from datetime import UTC, date
 from html.parser import HTMLParser
 from pathlib import Path
 
-import duckdb
 import pytest
 import vl_convert as vlc
 from click.testing import CliRunner
@@ -24,6 +23,7 @@ from analytics.report.render import render_weekly
 from analytics.report.weekly import build_report, latest_collection
 from analytics.report.weeks import IsoWeek
 from analytics.simulator.synth import synthesize
+from analytics.store.database import connect
 from tests.test_report_fixtures import DAYS, MARKUP, NUMBERS, report_db
 
 
@@ -79,7 +79,7 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def con():
-    connection = duckdb.connect(str(report_db()), read_only=True)
+    connection = connect(report_db(), read_only=True)
     yield connection
     connection.close()
 
@@ -210,7 +210,7 @@ def test_a_past_week_renders_the_same_facts_later(tmp_path, latest_week):
         ]
         return page.action_rows, figures
 
-    with duckdb.connect(str(path)) as db:
+    with connect(path) as db:
         before = facts(db)
         synthesize(db, numbers=NUMBERS, days=14, enterprises=3, days_from=DAYS)
         build(db, Pricing())
@@ -279,7 +279,7 @@ def _copy_db(tmp_path: Path) -> Path:
 
 def test_one_provider_and_no_remediation(tmp_path):
     path = _copy_db(tmp_path)
-    with duckdb.connect(str(path)) as con:
+    with connect(path) as con:
         con.execute("delete from collection_runs where source = 'plivo'")
         con.execute("delete from remediation_outcomes")
         report = build_report(con)

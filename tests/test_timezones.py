@@ -3,6 +3,7 @@ processes under two extreme zones (UTC-11 and UTC+14) and give the same bytes.""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -97,3 +98,36 @@ def test_the_report_counts_runs_in_utc_weeks(outputs):
     cells = re.findall(r'<td class="num">(\d+)</td>', html.split('id="notes"', 1)[1])
     assert cells[:4] == ["7", "0", "7", "0"]
     assert "UTC" in html and "-11:00" not in html and "+14:00" not in html
+
+
+_CHART_SCRIPT = """
+import json, re, sys
+import vl_convert as vlc
+from analytics.report import charts
+from analytics.report.assets import vega_lite_version
+days = ["2026-11-%02d" % d for d in range(2, 9)]
+specs = [
+    charts.risk_mix([{"day": d, "spam_risk": "low", "numbers": 10} for d in days]),
+    charts.median_scores([{"day": d, "score": "sentiment", "median_score": 50} for d in days]),
+]
+svgs = [vlc.vegalite_to_svg(s, vl_version=vega_lite_version()) for s in specs]
+print(json.dumps([sorted(set(re.findall(r">(\\d\\d [A-Z][a-z]{2})<", svg))) for svg in svgs]))
+"""
+
+
+def test_charts_place_and_label_days_in_utc_in_any_viewer_zone():
+    """vl-convert draws in its process's zone, as a browser does in its viewer's."""
+    labels = []
+    for zone in ZONES:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHART_SCRIPT],
+            env={**os.environ, "TZ": zone},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        labels.append(done.stdout)
+    assert labels[0] == labels[1]
+    expected = [f"{d:02d} Nov" for d in range(2, 9)]
+    assert json.loads(labels[0]) == [expected, expected]
