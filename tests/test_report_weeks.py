@@ -156,3 +156,18 @@ def test_the_cli_prints_a_stale_default_on_stderr(db_path, con, landing, build_m
     assert future.stderr == (
         "callrep: error: --week 2099-W01: is in the future; the latest week with data is 2025-W10\n"
     )
+
+
+def test_an_export_since_after_the_data_is_refused(tmp_path):
+    from tests.test_report_fixtures import report_db
+
+    out = tmp_path / "x.csv"
+    args = ["export", "remediation_outcomes", "--db", str(report_db()), "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--since", "2099-01-01"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "callrep: error: --since 2099-01-01: remediation_outcomes has no rows on or after it; "
+        "the latest collection was on 2025-03-09\n"
+    )
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    assert CliRunner().invoke(cli, [*args, "--since", "2025-01-13"]).exit_code == 0
