@@ -24,28 +24,26 @@ def headline(
         return r["numbers_high"] / r["numbers_monitored"] if r.get("numbers_monitored") else None
 
     rem = {r["period"]: r for r in sql.rows(con, "headline_remediation", p)}
-    figures = (
-        []
-        if "telnyx" not in providers
-        else [
-            Figure(
-                "Numbers monitored",
-                now.get("numbers_monitored"),
-                before.get("numbers_monitored"),
-                rise_is_bad=None,
-            ),
-            Figure("Share high risk", share(now), share(before), kind="percent", rise_is_bad=True),
-            Figure("Newly high", now.get("newly_high"), before.get("newly_high"), rise_is_bad=True),
-            Figure("Cleared from high", now.get("cleared"), before.get("cleared")),
-            Figure(
-                "Remediation success rate",
-                rem.get("current", {}).get("success_rate"),
-                rem.get("previous", {}).get("success_rate"),
-                kind="percent",
-                note=f"{rem.get('current', {}).get('requests', 0):,} completed requests",
-            ),
-        ]
-    )
+    figures = [
+        Figure(
+            "Numbers monitored",
+            now.get("numbers_monitored"),
+            before.get("numbers_monitored"),
+            rise_is_bad=None,
+        ),
+        Figure("Share high risk", share(now), share(before), kind="percent", rise_is_bad=True),
+        Figure("Newly high", now.get("newly_high"), before.get("newly_high"), rise_is_bad=True),
+        Figure("Cleared from high", now.get("cleared"), before.get("cleared")),
+        Figure(
+            "Remediation success rate",
+            rem.get("current", {}).get("success_rate"),
+            rem.get("previous", {}).get("success_rate"),
+            kind="percent",
+            note=f"{rem.get('current', {}).get('requests', 0):,} completed requests",
+        ),
+    ]
+    if "telnyx" not in providers:
+        figures = []  # no Telnyx collection in the week: no Telnyx figure to state
     costs = sql.rows(con, "headline_cost", p)
     for provider in ("Telnyx", "Plivo"):
         if provider.lower() not in providers:

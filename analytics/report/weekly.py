@@ -19,6 +19,8 @@ from analytics.report.weeks import IsoWeek, choose_week
 from analytics.store.database import connect, writer
 
 REQUIRED = (
+    "stg_callrep__runs",
+    "int_number_overview_weeks",
     "spam_risk_daily",
     "spam_risk_transitions",
     "spam_risk_weekly",

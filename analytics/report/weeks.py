@@ -96,11 +96,8 @@ def choose_week(
     latest = weeks[-1]
     if requested is not None:
         if requested not in weeks:
-            when = (
-                "is in the future"
-                if requested.start > now.astimezone(UTC).date()
-                else ("has no successful collection")
-            )
+            future = requested.start > now.astimezone(UTC).date()
+            when = "is in the future" if future else "has no successful collection"
             raise InputError(f"--week {requested}: {when}; the latest week with data is {latest}")
         return WeekChoice(requested)
     ended = [w for w in weeks if w.end_exclusive <= now]
