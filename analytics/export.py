@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import duckdb
@@ -61,12 +61,41 @@ def _first_sentence(text: str) -> str:
     return re.split(r"(?<=[.:;])\s", text, maxsplit=1)[0].rstrip(".:;")
 
 
+def _key(mart: str) -> tuple[str, ...]:
+    return next(m.key for m in marts() if m.name == mart)
+
+
 def check_mart(name: str) -> str:
     """``name`` if it is a documented mart, else an :class:`InputError` listing them."""
     names = [m.name for m in documented_marts()]
     if name not in names:
         raise InputError(f"unknown mart {name!r}; documented marts: {', '.join(names)}")
     return name
+
+
+def _since_value(since: date, column_type: str) -> str | date | datetime:
+    """``--since`` as a value of the column's type: a UTC day starts at 00:00 UTC."""
+    if column_type.startswith("TIMESTAMP"):
+        return datetime.combine(since, time.min, UTC)
+    if column_type == "VARCHAR":  # an ISO week label such as 2026-W46
+        iso = since.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    return since
+
+
+def _check_rows_since(
+    con: duckdb.DuckDBPyConnection, mart: str, where: str, params: dict, since: date
+) -> None:
+    """Refuse a ``--since`` that leaves no rows, naming the latest collection day."""
+    row = con.execute(f'select count(*) from "{mart}"{where}', params).fetchone()  # noqa: S608
+    if row and row[0]:
+        return
+    latest = con.execute(
+        "select max(observed_on) from stg_callrep__runs where status = 'succeeded'"
+    ).fetchone()
+    day = latest[0] if latest and latest[0] else None
+    detail = f"the latest collection was on {day}" if day else "nothing has been collected yet"
+    raise InputError(f"--since {since}: {mart} has no rows on or after it; {detail}")
 
 
 def default_filename(mart: str, fmt: str) -> Path:
@@ -84,21 +113,21 @@ def export_mart(
     mart = check_mart(mart)
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    columns = [r[0] for r in con.execute(f'describe "{mart}"').fetchall()]
+    described = con.execute(f'describe "{mart}"').fetchall()  # mart: a documented name
+    columns = {r[0]: r[1] for r in described}
     where, params = "", {}
     if since is not None:
         column = SINCE_COLUMNS.get(mart)
         if column is None or column not in columns:
             raise InputError(f"--since: {mart} has no date column to filter on")
-        if column == "iso_week":
-            iso = since.isocalendar()
-            params["since"] = f"{iso.year}-W{iso.week:02d}"
-            where = f' where "{column}" >= $since'
-        else:
-            params["since"] = since
-            where = f' where "{column}"::date >= $since::date'
+        where = f' where "{column}" >= $since'
+        params["since"] = _since_value(since, columns[column])
+        _check_rows_since(con, mart, where, params, since)
+    # rows in key order, so the same data always gives the same bytes
+    order = ", ".join(f'"{k}"' for k in _key(mart) if k in columns)
+    order_by = f" order by {order}" if order else ""
     # identifiers come only from the documented mart list and its own columns; values are params
-    query = f'copy (select * from "{mart}"{where}) to $path {_OPTIONS[fmt]}'  # noqa: S608
+    query = f'copy (select * from "{mart}"{where}{order_by}) to $path {_OPTIONS[fmt]}'  # noqa: S608
     with atomic_path(out) as temp:
         path = "/dev/stdout" if str(temp) == STDOUT else str(temp)
         try:

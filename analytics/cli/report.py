@@ -14,7 +14,11 @@ from analytics.store.database import copy_behind, open_readonly
 
 @click.command(name="report")
 @db_option
-@click.option("--week", default=None, help="ISO week, e.g. 2026-W46 (default: the last full week).")
+@click.option(
+    "--week",
+    default=None,
+    help="ISO week, e.g. 2026-W46 (default: the last ended week with a collection).",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -27,7 +31,8 @@ def report(db: Path | None, week: str | None, out: Path, static: bool) -> None:
     """Write the weekly report as one self-contained HTML file.
 
     Builds the models first if a collection ran since the last build. The default week is the
-    last ISO week that ended before the latest collection.
+    last ISO week (UTC) that has ended and has a successful collection; a week without one is
+    refused, naming the latest week that has data.
 
     \b
     Example:
@@ -49,4 +54,6 @@ def report(db: Path | None, week: str | None, out: Path, static: bool) -> None:
         )
     finally:
         con.close()
+    if written.notice:
+        click.echo(f"callrep: note: {written.notice}", err=True)
     click.echo(f"report: {written.path} ({written.bytes / 1e6:.1f} MB, {written.seconds:.1f} s)")

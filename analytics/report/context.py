@@ -127,6 +127,9 @@ class WeeklyReport:
     static: bool = False
     vega_js: str = ""
     messages: list[str] = field(default_factory=list)
+    # source -> "No Plivo collection in 2026-W48; latest 2026-W47." for each source the week lacks
+    missing: dict[str, str] = field(default_factory=dict)
+    notice: str | None = None  # why the default week is older than the last calendar week
 
     @property
     def is_empty(self) -> bool:
@@ -158,6 +161,7 @@ def stage(con: duckdb.DuckDBPyConnection, week: IsoWeek) -> dict[str, Any]:
     )
     # run ids as constants, so DuckDB reads only that run's rows of the snapshot tables
     params["telnyx_run_id"] = runs.get("telnyx", -1)
+    sql.run(con, "_stage_enterprises", params)
     sql.run(con, "_stage_overview", params)
     sql.run(con, "_stage_plivo_status", params)
     return params

@@ -29,7 +29,7 @@ settings as (
 ),
 
 latest_run as (
-    select * from latest_runs where source = 'telnyx'
+    select * from stg_callrep__latest_runs where source = 'telnyx'
 ),
 
 enterprise_days as (
@@ -45,7 +45,7 @@ projection as (
 ),
 
 remediation_requests as (
-    select * from telnyx_remediation_requests
+    select * from stg_telnyx__remediation_requests
 ),
 
 now_month as (

@@ -34,7 +34,7 @@ final as (
         count(*) over () as total_rows,
     from numbers
     join requests on requests.request_id = numbers.request_id
-    left join telnyx_enterprises as names on names.enterprise_id = requests.enterprise_id
+    left join report_enterprises as names on names.enterprise_id = requests.enterprise_id
     order by (numbers.bucket = 'refused') desc, requests.created_at, numbers.phone_number
     limit $limit
 )
