@@ -83,19 +83,22 @@ def _since_value(since: date, column_type: str) -> str | date | datetime:
     return since
 
 
-def _check_rows_since(
-    con: duckdb.DuckDBPyConnection, mart: str, where: str, params: dict, since: date
-) -> None:
-    """Refuse a ``--since`` that leaves no rows, naming the latest collection day."""
-    row = con.execute(f'select count(*) from "{mart}"{where}', params).fetchone()  # noqa: S608
-    if row and row[0]:
-        return
-    latest = con.execute(
-        "select max(observed_on) from stg_callrep__runs where status = 'succeeded'"
+def _check_since_collected(con: duckdb.DuckDBPyConnection, mart: str, since: date) -> None:
+    """Refuse a ``--since`` after the latest collection day, naming that day.
+
+    A ``--since`` within the collected history is valid even when it leaves no rows (no
+    remediation request in the last week is an answer, not an error).
+    """
+    row = con.execute(
+        "select max(observed_on), max(observed_on) >= $since::date from stg_callrep__runs "
+        "where status = 'succeeded'",
+        {"since": since},
     ).fetchone()
-    day = latest[0] if latest and latest[0] else None
-    detail = f"the latest collection was on {day}" if day else "nothing has been collected yet"
-    raise InputError(f"--since {since}: {mart} has no rows on or after it; {detail}")
+    latest, covered = row if row else (None, None)
+    if covered:
+        return
+    detail = f"the latest collection was on {latest}" if latest else "nothing is collected yet"
+    raise InputError(f"--since {since}: after the data; {detail}")
 
 
 def default_filename(mart: str, fmt: str) -> Path:
@@ -122,7 +125,7 @@ def export_mart(
             raise InputError(f"--since: {mart} has no date column to filter on")
         where = f' where "{column}" >= $since'
         params["since"] = _since_value(since, columns[column])
-        _check_rows_since(con, mart, where, params, since)
+        _check_since_collected(con, mart, since)
     # rows in key order, so the same data always gives the same bytes
     order = ", ".join(f'"{k}"' for k in _key(mart) if k in columns)
     order_by = f" order by {order}" if order else ""

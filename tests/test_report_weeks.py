@@ -166,7 +166,7 @@ def test_an_export_since_after_the_data_is_refused(tmp_path):
     result = CliRunner().invoke(cli, [*args, "--since", "2099-01-01"])
     assert result.exit_code == 2
     assert result.stderr == (
-        "callrep: error: --since 2099-01-01: remediation_outcomes has no rows on or after it; "
+        "callrep: error: --since 2099-01-01: after the data; "
         "the latest collection was on 2025-03-09\n"
     )
     assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -239,6 +239,7 @@ _ACTIONS: list[dict[str, Any]] = [
     {
         "slug": "remediation-history",
         "query": "action_remediation_history",
+        "sources": ("telnyx",),
         "title": "Remediation: numbers remediated more than once or back to high",
         "description": "Each number's remediation history as of the week's end, with what to "
         "do next: rotate (back to high after 2 or more remediations), wait (a request of its "

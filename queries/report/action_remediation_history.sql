@@ -25,7 +25,7 @@ final as (
         history.remediation_usd,
         count(*) over () as total_rows,
     from history
-    left join telnyx_enterprises as names on names.enterprise_id = history.enterprise_id
+    left join report_enterprises as names on names.enterprise_id = history.enterprise_id
     order by
         (history.recommendation = 'rotate') desc,
         history.times_reflagged desc,
