@@ -22,6 +22,7 @@ from analytics.cli import cli
 from analytics.errors import StoreError
 from analytics.models import build
 from analytics.store.database import published_path, writer
+from tests.test_report_fixtures import report_db
 
 
 def _callrep_db(path: Path, filler_rows: int = 0) -> Path:
@@ -79,8 +80,8 @@ def test_publish_on_a_full_disk_is_one_line_and_leaves_no_partial(
     assert _partials(small_fs) == []
 
 
-def test_export_and_report_on_a_full_disk_are_one_line(small_fs: Path, tmp_path: Path) -> None:
-    db = _callrep_db(tmp_path / "callrep.duckdb")
+def test_export_and_report_on_a_full_disk_are_one_line(small_fs: Path) -> None:
+    db = report_db()  # a collected, built database: the week has data to report
     with open(small_fs / "ballast", "wb") as ballast:  # fill the disk
         chunk = b"\0" * (1 << 20)
         try:
@@ -93,7 +94,7 @@ def test_export_and_report_on_a_full_disk_are_one_line(small_fs: Path, tmp_path:
         cli, ["export", "score_drift", "--db", str(db), "--out", str(small_fs / "x.csv")]
     )
     report = CliRunner().invoke(
-        cli, ["report", "--db", str(db), "--week", "2026-W46", "--out", str(small_fs / "out")]
+        cli, ["report", "--db", str(db), "--week", "2025-W10", "--out", str(small_fs / "out")]
     )
     for result in (export, report):
         assert result.exit_code == 2, result.output
@@ -109,11 +110,11 @@ def _limit_file_size() -> None:
 
 
 def test_a_write_limit_hit_mid_export_or_report_is_one_line(tmp_path: Path) -> None:
-    db = _callrep_db(tmp_path / "callrep.duckdb")
+    db = report_db()  # a collected, built database: the week has data to report
     out = tmp_path / "out"
     for args in (
         ["export", "score_drift", "--format", "json", "--out", str(out / "x.json")],
-        ["report", "--week", "2026-W46", "--out", str(out)],
+        ["report", "--week", "2025-W10", "--out", str(out)],
     ):
         done = subprocess.run(
             [sys.executable, "-m", "analytics", *args, "--db", str(db)],
