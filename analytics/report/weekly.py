@@ -160,7 +160,8 @@ def write_report(
 
 
 def ensure_built(db_path: Path, pricing: Pricing) -> bool:
-    """Build the models first when a collection ran since the last build; True if it built.
+    """Build the models first when they are stale (a collection ran since the last build, or
+    the models or the settings they read changed); True if it built.
 
     Takes the writer lock, builds, then publishes the read-only copy readers open.
     """
@@ -168,7 +169,7 @@ def ensure_built(db_path: Path, pricing: Pricing) -> bool:
         return False
     con = connect(db_path, read_only=True)
     try:
-        if not is_stale(con):
+        if not is_stale(con, pricing=pricing):
             return False
     finally:
         con.close()
