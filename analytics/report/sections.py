@@ -6,7 +6,7 @@ from typing import Any
 
 import duckdb
 
-from analytics.report import charts, sql
+from analytics.report import charts, cost, sql
 from analytics.report.context import ActionTable, Chart, Column, Figure, Notes, SourceFreshness
 
 CARRIERS = ("AT&T", "T-Mobile")
@@ -42,29 +42,7 @@ def headline(
             note=f"{rem.get('current', {}).get('requests', 0):,} completed requests",
         ),
     ]
-    costs = sql.rows(con, "headline_cost", p)
-    for provider in ("Telnyx", "Plivo"):
-        if provider.lower() not in providers:
-            continue
-        projected = [c for c in costs if c["provider"] == provider and c["kind"] == "projected"]
-        observed = [c for c in costs if c["provider"] == provider and c["kind"] == "observed"]
-        if projected or observed:
-            month = projected[0]["month"] if projected else None
-            seen = observed[0] if observed else None
-            note = f"for {month:%B %Y}" if month else "no projection"
-            if seen:
-                note += f"; observed in {seen['month']:%B %Y}: USD {seen['usd']:,.2f}"
-            figures.append(
-                Figure(
-                    f"{provider} projected monthly cost",
-                    projected[0]["usd"] if projected else None,
-                    None,
-                    kind="usd",
-                    note=note,
-                    rise_is_bad=None,
-                    compare=False,
-                )
-            )
+    figures.extend(cost.figures(con, p, providers))
     return figures
 
 
@@ -302,20 +280,22 @@ def chart_list(
         charts.plivo_status,
         "No Plivo numbers collected.",
     )
-    cost = sql.rows(con, "chart_cost", p)
+    cost_rows = sql.rows(con, "chart_cost", p)
     add(
         "cost-telnyx",
         "Telnyx cost per month",
-        "Observed and projected cost per enterprise (base fee, checks, remediation).",
-        [r for r in cost if r["provider"] == "Telnyx" and "telnyx" in providers],
+        "Cost per enterprise per month (base fee, checks, remediation), as of the week: the "
+        "week's month is observed to the week's end plus its projected rest.",
+        [r for r in cost_rows if r["provider"] == "Telnyx" and "telnyx" in providers],
         lambda rows: charts.cost(rows, "Telnyx", "Enterprise"),
         "No Telnyx cost data.",
     )
     add(
         "cost-plivo",
         "Plivo registration cost per month",
-        "Observed and projected registration charges per EIN.",
-        [r for r in cost if r["provider"] == "Plivo" and "plivo" in providers],
+        "Registration charges per EIN per month, as of the week: the week's month is "
+        "observed to the week's end plus its projected rest.",
+        [r for r in cost_rows if r["provider"] == "Plivo" and "plivo" in providers],
         lambda rows: charts.cost(rows, "Plivo", "EIN"),
         "No Plivo registration charges.",
     )

@@ -12,7 +12,7 @@ import duckdb
 from analytics.config import Pricing
 from analytics.errors import StoreError
 from analytics.models import build, is_stale
-from analytics.report import context, sections
+from analytics.report import context, cost, sections
 from analytics.report.context import WeeklyReport
 from analytics.report.render import render_weekly
 from analytics.report.weeks import IsoWeek, default_week
@@ -100,10 +100,11 @@ def build_report(
     caveats = [
         "Every table and figure is as of the week's last successful collection of each "
         "source; changes compare with the week before.",
-        "Cost projections come from the models' projection at the latest snapshot "
-        f"({latest:%Y-%m-%d %H:%M} UTC)."
+        "Cost is as of the week: observed up to the week's end, and the week's month projected "
+        "from the state at the week's last collection; the frequency what-if is at the latest "
+        f"snapshot ({latest:%Y-%m-%d %H:%M} UTC)."
         if latest
-        else "No snapshot yet, so no projection.",
+        else "No snapshot yet, so no cost.",
         "Remediation results are the latest the API reported for requests completed by the "
         "week's end.",
     ]
@@ -122,6 +123,7 @@ def build_report(
         rendered_at=datetime.now(UTC),
         static=static,
         messages=messages,
+        cost=cost.section(con, p, set(runs)) if runs else None,
     )
 
 
