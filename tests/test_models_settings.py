@@ -148,15 +148,3 @@ def test_sizes_in_range_are_kept(number, unit):
     assert setting.endswith("B") and int(setting[:-1]) >= 64 * 2**20
     con = duckdb.connect()
     con.execute(f"set memory_limit = '{setting}'")
-
-
-def test_a_database_built_before_settings_were_fingerprinted_is_stale(tmp_path):
-    db = tmp_path / "callrep.duckdb"
-    shutil.copyfile(report_db(), db)
-    with duckdb.connect(str(db)) as con:
-        con.execute("alter table model_versions drop column settings_sha256")
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert is_stale(con)
-    with duckdb.connect(str(db)) as con:
-        assert build(con, Pricing()).full
-        assert not is_stale(con)

@@ -60,8 +60,6 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
-    # added after the first release: databases built before it lack the column
-    con.execute("alter table model_versions add column if not exists settings_sha256 varchar")
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -155,10 +153,14 @@ def settings_read(models: list[Model]) -> dict[str, frozenset[str]]:
     return read
 
 
-def settings_hash(columns: frozenset[str], pricing: Pricing) -> str:
-    """A fingerprint of the values of ``columns`` in ``pricing`` (empty: reads no setting)."""
-    values = {k: v for k, v in asdict(pricing).items() if k in columns}
-    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
+def fingerprint(model: Model, settings: frozenset[str], pricing: Pricing) -> str:
+    """A hash of the model's SQL and of the values of the ``settings`` it reads (kept in
+    ``model_versions.sql_sha256``; a model that reads no setting keeps its plain SQL hash)."""
+    if not settings:
+        return sql_hash(model)
+    values = {k: v for k, v in asdict(pricing).items() if k in settings}
+    text = model.sql + "\n-- settings: " + json.dumps(values, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def changed_models(
@@ -166,26 +168,9 @@ def changed_models(
 ) -> set[str]:
     """Models whose SQL, or a setting they read, differs from the version last built (all,
     on a first build)."""
-    columns = {
-        r[0]
-        for r in con.execute(
-            "select column_name from duckdb_columns() where table_name = 'model_versions'"
-        ).fetchall()
-    }
-    if "settings_sha256" not in columns:  # built before settings were fingerprinted
-        return {m.name for m in models}
-    known = {
-        name: (sql, settings)
-        for name, sql, settings in con.execute(
-            "select name, sql_sha256, settings_sha256 from model_versions"
-        ).fetchall()
-    }
+    known = dict(con.execute("select name, sql_sha256 from model_versions").fetchall())
     read = settings_read(models)
-    return {
-        m.name
-        for m in models
-        if known.get(m.name) != (sql_hash(m), settings_hash(read[m.name], pricing))
-    }
+    return {m.name for m in models if known.get(m.name) != fingerprint(m, read[m.name], pricing)}
 
 
 def record(
@@ -203,10 +188,6 @@ def record(
     con.execute("delete from model_versions")
     read = settings_read(models)
     con.executemany(
-        "insert into model_versions (name, materialized, sql_sha256, built_at, settings_sha256) "
-        "values (?, ?, ?, ?, ?)",
-        [
-            (m.name, m.materialized, sql_hash(m), now, settings_hash(read[m.name], pricing))
-            for m in models
-        ],
+        "insert into model_versions values (?, ?, ?, ?)",
+        [(m.name, m.materialized, fingerprint(m, read[m.name], pricing), now) for m in models],
     )
