@@ -36,6 +36,11 @@ def _previous_month(day: date) -> date:
     )
 
 
+def _days(month: date, last: int) -> str:
+    """``1 November`` or ``1–15 November``: the first ``last`` days of ``month``."""
+    return f"1 {month:%B}" if last == 1 else f"1–{last} {month:%B}"
+
+
 def _last_collection(con: duckdb.DuckDBPyConnection, source: str) -> Any:
     row = con.execute(
         "select collected_at from report_runs where period = 'current' and source = ?", [source]
@@ -55,7 +60,14 @@ def figures(con: duckdb.DuckDBPyConnection, p: dict[str, Any], providers: set[st
         provider = row["provider"]
         if provider.lower() not in providers:
             continue
-        to_date = f"1–{week_end.day} {month:%B}" if week_end.day > 1 else f"1 {month:%B}"
+        compared = f"same days, {_days(before, same_day)}"
+        seen_before = row["same_days_observed"]
+        if seen_before == 0:
+            compared += ": not observed"
+        else:
+            compared += f": USD {row['same_days_before_usd']:,.2f}"
+            if seen_before is not None and seen_before < same_day:
+                compared += f", observed on {seen_before} of them"
         out.append(
             Figure(
                 f"{provider} cost, {month:%B} to date",
@@ -63,14 +75,13 @@ def figures(con: duckdb.DuckDBPyConnection, p: dict[str, Any], providers: set[st
                 kind="usd",
                 rise_is_bad=None,
                 compare=False,
-                note=f"{to_date}; same days of {before:%B} (1–{same_day}): "
-                f"USD {row['same_days_before_usd']:,.2f}",
+                note=f"{_days(month, week_end.day)}; {compared}",
             )
         )
         collected = _last_collection(con, provider.lower())
         note = (
-            f"observed to {week_end:%d %B} plus the rest of the month at the week's last "
-            f"collection ({collected:%Y-%m-%d})"
+            f"observed to {week_end.day} {week_end:%B} plus the rest of the month at the "
+            f"week's last collection ({collected:%Y-%m-%d})"
             if collected
             else "observed only"
         )
@@ -141,7 +152,7 @@ def section(con: duckdb.DuckDBPyConnection, p: dict[str, Any], providers: set[st
     return CostSection(
         month=_month_name(week_end),
         previous_month=_month_name(_previous_month(week_end)),
-        to_date_label=f"1–{week_end.day} {week_end:%B}",
+        to_date_label=_days(week_end, week_end.day),
         lines=lines,
         what_if=what_if,
         what_if_month=_month_name(rows[0]["month"]) if rows else "",

@@ -1,7 +1,7 @@
 -- headline_cost
 -- purpose: the cost tiles per provider, as of the report week (see _stage_cost): month-to-date
 --   against the same days of the month before, and the projected week's month against the last
---   full month, with how many days of that month Telnyx observed.
+--   full month, with how many days of that month (and of its same days) Telnyx observed.
 -- grain: provider
 -- key: provider
 -- parameters: $week_end
@@ -19,9 +19,17 @@ with totals as (
 ),
 
 telnyx_coverage as (
+    -- days of the month before with a Telnyx run: all of them, and its first as many days
+    -- as the week's month has had
     select
         'Telnyx' as provider,
         count(distinct day) filter (where run_id is not null) as last_month_days_observed,
+        count(distinct day) filter (
+            where run_id is not null
+                and day - month <= date_diff(
+                    'day', date_trunc('month', $week_end::date)::date, $week_end::date
+                )
+        ) as same_days_observed,
     from telnyx_cost_daily
     where month = (date_trunc('month', $week_end::date) - interval 1 month)::date
 ),
@@ -34,6 +42,7 @@ final as (
         coalesce(totals.projected_month_usd, 0) as projected_month_usd,
         coalesce(totals.last_month_usd, 0) as last_month_usd,
         telnyx_coverage.last_month_days_observed,
+        telnyx_coverage.same_days_observed,
     from totals
     left join telnyx_coverage on telnyx_coverage.provider = totals.provider
 )
