@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from analytics.config import Pricing
-from analytics.models.discovery import body_words
+from analytics.models.discovery import body_words, discover
 
 if TYPE_CHECKING:
     from analytics.models.discovery import Model
@@ -110,8 +110,6 @@ def is_stale(
     """
     if last_build(con) is None or runs_since_build(con) > 0:
         return True
-    from analytics.models.discovery import discover
-
     found = models if models is not None else discover()
     return bool(changed_models(con, found, pricing or Pricing()))
 
