@@ -41,6 +41,11 @@ def breakdown(con, week: IsoWeek = W46) -> list[dict]:
     return [asdict(line) for line in cost.section(con, p, {"telnyx", "plivo"}).lines]
 
 
+def what_if(con, week: IsoWeek = W46) -> list[dict]:
+    p = context.stage(con, week)
+    return [asdict(row) for row in cost.section(con, p, {"telnyx"}).what_if]
+
+
 def test_telnyx_month_to_date_against_the_same_days_and_the_projection(con):
     # daily checks on 10 numbers, approved, from 1 October to 20 November (after the week)
     telnyx_days(con, date(2026, 10, 1), date(2026, 11, 20), frequency="daily", numbers=10)
@@ -142,7 +147,7 @@ def test_past_weeks_cost_never_changes_when_later_data_arrives(tmp_path):
     _fleet(con, date(2026, 11, 16))
     remediation(con, "r1", "ent-1", datetime(2026, 11, 3, 12, tzinfo=UTC), 5)
     build_models(con, Pricing(), full=True)
-    before = (figures(con), breakdown(con))
+    before = (figures(con), breakdown(con), what_if(con))
     # later collections: a bigger fleet, a new frequency, a rejection, a released business,
     # a remediation after the week; then an incremental and a full build
     con.execute("delete from collection_runs where collected_at >= '2026-11-16'")
@@ -169,12 +174,13 @@ def test_past_weeks_cost_never_changes_when_later_data_arrives(tmp_path):
         day += timedelta(days=1)
     remediation(con, "r2", "ent-1", datetime(2026, 11, 18, 12, tzinfo=UTC), 7)
     assert not build_models(con, Pricing()).full
-    assert (figures(con), breakdown(con)) == before
+    assert (figures(con), breakdown(con), what_if(con)) == before
     build_models(con, Pricing(), full=True)
-    assert (figures(con), breakdown(con)) == before
+    assert (figures(con), breakdown(con), what_if(con)) == before
     # and the week that saw the changes does report them
-    later = figures(con, IsoWeek.parse("2026-W48"))
-    assert later != figures(con, W46)
+    later = IsoWeek.parse("2026-W48")
+    assert figures(con, later) != figures(con, W46)
+    assert what_if(con, later) != what_if(con, W46)
     con.close()
 
 

@@ -100,11 +100,8 @@ def build_report(
     caveats = [
         "Every table and figure is as of the week's last successful collection of each "
         "source; changes compare with the week before.",
-        "Cost is as of the week: observed up to the week's end, and the week's month projected "
-        "from the state at the week's last collection; the frequency what-if is at the latest "
-        f"snapshot ({latest:%Y-%m-%d %H:%M} UTC)."
-        if latest
-        else "No snapshot yet, so no cost.",
+        "Cost is as of the week: observed up to the week's end; the week's month and the "
+        "frequency what-if are projected from the state at the week's last collection.",
         "Remediation results are the latest the API reported for requests completed by the "
         "week's end.",
     ]

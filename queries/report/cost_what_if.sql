@@ -1,14 +1,18 @@
 -- cost_what_if
 -- purpose: per Telnyx enterprise, the cheapest check_frequency that still refreshes at least weekly
 --   (daily, business_daily or weekly) and what it would save per month against the current one, in
---   the first fully projected month of telnyx_cost_what_if (at the latest snapshot). An enterprise
---   whose current frequency is never has monitoring off: no saving is offered.
+--   the month after the week's last Telnyx collection, at that collection's state
+--   (telnyx_cost_what_if_daily). An enterprise whose current frequency is never has monitoring off:
+--   no saving is offered.
 -- grain: enterprise
 -- key: enterprise_id
 with full_month as (
-    select * from telnyx_cost_what_if
-    where is_full_month
-        and month = (select min(month) from telnyx_cost_what_if where is_full_month)
+    select telnyx_cost_what_if_daily.*
+    from telnyx_cost_what_if_daily
+    inner join report_runs
+        on report_runs.run_id = telnyx_cost_what_if_daily.run_id
+        and report_runs.period = 'current'
+        and report_runs.source = 'telnyx'
 ),
 
 current_frequency as (
