@@ -26,6 +26,7 @@ from analytics.collectors import shape
 from analytics.collectors.plivo_records import CARRIERS, FINAL_STATUSES, e164
 from analytics.errors import InputError
 from analytics.store.database import writer
+from analytics.store.transaction import transaction
 
 _PAYLOAD_KEYS = frozenset(
     {"number", "carrier", "caller_reputation_status", "auth_id", "profile_uuid", "received_at"}
@@ -201,24 +202,18 @@ def ingest(
         rows[row["callback_key"]] = row
     frame = _frame(list(rows.values()))
     with writer(db_path, "callrep callbacks ingest") as store:
-        with store.connection() as con:
-            con.execute("begin transaction")
-            try:
-                before = _count(con)
-                if frame.height:
-                    con.register("_callback_rows", frame.to_arrow())
-                    try:
-                        con.execute(
-                            "insert into plivo_status_callbacks by name "
-                            "select * from _callback_rows on conflict do nothing"
-                        )
-                    finally:
-                        con.unregister("_callback_rows")
-                added = _count(con) - before
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
+        with store.connection() as con, transaction(con):
+            before = _count(con)
+            if frame.height:
+                con.register("_callback_rows", frame.to_arrow())
+                try:
+                    con.execute(
+                        "insert into plivo_status_callbacks by name "
+                        "select * from _callback_rows on conflict do nothing"
+                    )
+                finally:
+                    con.unregister("_callback_rows")
+            added = _count(con) - before
         store.publish()
     result.added = added
     result.duplicates += frame.height - added

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import duckdb
 import httpx
 
 from analytics.collectors.base import Collector, RunContext
@@ -22,8 +21,9 @@ from analytics.config import Settings
 from analytics.errors import CallrepError, ConfigError
 from analytics.http import ApiClient, ProviderLimits, RequestStats, redact_text
 from analytics.store.database import writer
-from analytics.store.landing import Batch, land
-from analytics.store.runs import RunCounts, abandon_interrupted, begin_run, fail_run
+from analytics.store.landing import Batch
+from analytics.store.pending import Sink, landing
+from analytics.store.runs import RunCounts, abandon_interrupted, begin_run
 
 
 def collectors() -> dict[str, Collector]:
@@ -85,9 +85,9 @@ def collect(
                 RunContext(begin_run(con, s.name, when), when, s.prepare(con)) for s in active
             ]
         fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep))
-        with store.connection() as con:
+        with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
             outcomes = [
-                _land(con, source, ctx, result, settings)
+                _land(sink, source, ctx, result, settings)
                 for source, ctx, result in zip(active, contexts, fetched, strict=True)
             ]
         store.publish()
@@ -125,7 +125,7 @@ async def _fetch_all(
 
 
 def _land(
-    con: duckdb.DuckDBPyConnection,
+    sink: Sink,
     source: Collector,
     ctx: RunContext,
     fetched: tuple[Batch | BaseException, RequestStats, float],
@@ -135,7 +135,7 @@ def _land(
     result, stats, seconds = fetched
     if isinstance(result, BaseException):
         error = redact_text(_describe(result), settings.secrets())
-        fail_run(con, ctx.run_id, error, _counts(None, stats))
+        sink.fail(ctx.run_id, error, _counts(None, stats))
         return SourceOutcome(
             source.name,
             "failed",
@@ -144,7 +144,7 @@ def _land(
             seconds=seconds,
             error=error,
         )
-    land(con, ctx.run_id, result, _counts(result, stats))
+    sink.land(ctx.run_id, result, _counts(result, stats))
     return SourceOutcome(
         source.name,
         "succeeded",

@@ -14,6 +14,7 @@ from analytics.errors import InputError
 from analytics.export import documented_marts, export_mart
 from analytics.models import build
 from analytics.report.weekly import write_report
+from analytics.report.weeks import IsoWeek
 from analytics.simulator import Simulator
 from analytics.store.database import open_readonly, writer
 
@@ -99,7 +100,11 @@ def run_demo(
         store.publish()
     con = open_readonly(result.db_path)
     try:
-        result.report = write_report(con, out / "reports", pricing=settings.pricing).path
+        # the simulated clock decides which weeks have ended; a demo of one week or less
+        # reports that week so far (a real first run waits for the week to end)
+        week = IsoWeek.of(DEMO_START) if days <= 7 else None
+        written = write_report(con, out / "reports", week, pricing=settings.pricing, now=sim.now)
+        result.report = written.path
         for mart in documented_marts():
             path = out / "exports" / f"{mart.name}.csv"
             result.exports[path.name] = export_mart(con, mart.name, path, "csv")

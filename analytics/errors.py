@@ -5,7 +5,9 @@
     ├── InputError               a bad file or argument from the user (exit status 2)
     ├── StoreError               the DuckDB store cannot be used as asked
     │   ├── WriterLockedError    another callrep process is writing the same file
-    │   └── SchemaError          the file was written by a newer callrep, or is not ours
+    │   ├── FileHeldError        another program (a reader) has the database file open
+    │   ├── StorePathError       the database's folder or lock path cannot be used (exit 2)
+    │   └── SchemaError          the file was written by a newer callrep, or is not ours (exit 2)
     └── ApiError                 a provider call failed after retries
         ├── HttpStatusError      a non-success HTTP status (status, redacted URL, truncated body)
         │   ├── AuthError        401 or 403: the credentials are wrong or lack access
@@ -45,8 +47,20 @@ class WriterLockedError(StoreError):
     """Another callrep process holds the writer lock on the same database file."""
 
 
+class FileHeldError(StoreError):
+    """Another program (such as a notebook) holds DuckDB's lock on the database file."""
+
+
+class StorePathError(StoreError):
+    """The database path cannot be used: a missing folder, or a lock path that is not a file."""
+
+    exit_code = 2
+
+
 class SchemaError(StoreError):
     """The database schema is newer than this callrep, or the file is not a callrep store."""
+
+    exit_code = 2
 
 
 class ApiError(CallrepError):

@@ -1,23 +1,25 @@
 """``callrep export``: write a documented mart to CSV, Parquet or JSON through DuckDB's writers.
 
 The file is written by ``COPY ... TO`` into a temporary file in the target folder, then renamed
-into place with :func:`os.replace`, so an interrupted export never leaves a truncated file.
+into place (:func:`analytics.store.files.atomic_path`), so an interrupted export never leaves a
+truncated file; ``-`` (stdout) and special files such as ``/dev/null`` are written directly.
 Mart names are checked against the documented marts before they reach SQL; every value
 (``--since``, paths) is a query parameter.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import duckdb
 
 from analytics.errors import InputError
 from analytics.models import marts
+from analytics.store.files import STDOUT, atomic_path
+from analytics.store.transaction import first_line
 
 FORMATS = ("csv", "parquet", "json")
 _OPTIONS = {
@@ -59,12 +61,44 @@ def _first_sentence(text: str) -> str:
     return re.split(r"(?<=[.:;])\s", text, maxsplit=1)[0].rstrip(".:;")
 
 
+def _key(mart: str) -> tuple[str, ...]:
+    return next(m.key for m in marts() if m.name == mart)
+
+
 def check_mart(name: str) -> str:
     """``name`` if it is a documented mart, else an :class:`InputError` listing them."""
     names = [m.name for m in documented_marts()]
     if name not in names:
         raise InputError(f"unknown mart {name!r}; documented marts: {', '.join(names)}")
     return name
+
+
+def _since_value(since: date, column_type: str) -> str | date | datetime:
+    """``--since`` as a value of the column's type: a UTC day starts at 00:00 UTC."""
+    if column_type.startswith("TIMESTAMP"):
+        return datetime.combine(since, time.min, UTC)
+    if column_type == "VARCHAR":  # an ISO week label such as 2026-W46
+        iso = since.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+    return since
+
+
+def _check_since_collected(con: duckdb.DuckDBPyConnection, mart: str, since: date) -> None:
+    """Refuse a ``--since`` after the latest collection day, naming that day.
+
+    A ``--since`` within the collected history is valid even when it leaves no rows (no
+    remediation request in the last week is an answer, not an error).
+    """
+    row = con.execute(
+        "select max(observed_on), max(observed_on) >= $since::date from stg_callrep__runs "
+        "where status = 'succeeded'",
+        {"since": since},
+    ).fetchone()
+    latest, covered = row if row else (None, None)
+    if covered:
+        return
+    detail = f"the latest collection was on {latest}" if latest else "nothing is collected yet"
+    raise InputError(f"--since {since}: after the data; {detail}")
 
 
 def default_filename(mart: str, fmt: str) -> Path:
@@ -82,29 +116,31 @@ def export_mart(
     mart = check_mart(mart)
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    columns = [r[0] for r in con.execute(f'describe "{mart}"').fetchall()]
+    described = con.execute(f'describe "{mart}"').fetchall()  # mart: a documented name
+    columns = {r[0]: r[1] for r in described}
     where, params = "", {}
     if since is not None:
         column = SINCE_COLUMNS.get(mart)
         if column is None or column not in columns:
             raise InputError(f"--since: {mart} has no date column to filter on")
-        if column == "iso_week":
-            iso = since.isocalendar()
-            params["since"] = f"{iso.year}-W{iso.week:02d}"
-            where = f' where "{column}" >= $since'
-        else:
-            params["since"] = since
-            where = f' where "{column}"::date >= $since::date'
-    out = out.resolve()
-    if out.is_dir():
-        raise InputError(f"--out {out}: is a folder; give a file name")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+        where = f' where "{column}" >= $since'
+        params["since"] = _since_value(since, columns[column])
+        _check_since_collected(con, mart, since)
+    # rows in key order, so the same data always gives the same bytes
+    order = ", ".join(f'"{k}"' for k in _key(mart) if k in columns)
+    order_by = f" order by {order}" if order else ""
     # identifiers come only from the documented mart list and its own columns; values are params
-    query = f'copy (select * from "{mart}"{where}) to $path {_OPTIONS[fmt]}'  # noqa: S608
-    try:
-        row = con.execute(query, {**params, "path": str(partial)}).fetchone()
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
+    query = f'copy (select * from "{mart}"{where}{order_by}) to $path {_OPTIONS[fmt]}'  # noqa: S608
+    with atomic_path(out) as temp:
+        path = "/dev/stdout" if str(temp) == STDOUT else str(temp)
+        try:
+            row = con.execute(query, {**params, "path": path}).fetchone()
+        except duckdb.IOException as err:
+            raise InputError(f"cannot write {out}: {_cause(err)}") from None
     return int(row[0]) if row else 0
+
+
+def _cause(err: duckdb.Error) -> str:
+    """DuckDB's I/O message reduced to its cause (``No space left on device``)."""
+    line = first_line(err)
+    return line.rsplit(": ", 1)[-1] if ": " in line else line

@@ -92,7 +92,7 @@ class _SyncAdapter(httpx.BaseTransport):
 
 
 def _worker(a: argparse.Namespace) -> dict[str, Any]:
-    import duckdb
+    from analytics.store.database import connect
 
     frame = _rows(a.rows)
     db = Path(a.db)
@@ -112,7 +112,7 @@ def _worker(a: argparse.Namespace) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
         got = con.execute("select count(*) from telnyx_number_snapshots").fetchone()[0]
     else:
-        con = duckdb.connect(str(db))
+        con = connect(str(db))
         table = frame.to_arrow()
         t0 = time.perf_counter()
         con.register("arrow_rows", table)

@@ -24,10 +24,9 @@ LATENCY = 0.05
 
 
 def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
-    import duckdb
-
     from analytics.collect import collect
     from analytics.config import Limits, PlivoSettings, Pricing, Settings
+    from analytics.store.database import connect
 
     settings = Settings(
         db_path=Path(a.db),
@@ -45,7 +44,7 @@ def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     if out.status != "succeeded":
         raise SystemExit(f"callrep collect failed: {out.error}")
-    con = duckdb.connect(a.db, read_only=True)
+    con = connect(a.db, read_only=True)
     throttled, retries, requests = con.execute(
         "select http_throttled, http_retries, http_requests from collection_runs where run_id = ?",
         [out.run_id],

@@ -43,10 +43,9 @@ SWEEP = (8, 16, 32, 64)
 
 
 def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
-    import duckdb
-
     import analytics.collect as collect_mod
     from analytics.config import Limits, Pricing, Settings, TelnyxSettings
+    from analytics.store.database import connect
 
     land_seconds: list[float] = []
     real_land = collect_mod.land
@@ -84,7 +83,7 @@ def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
     (out,) = outcomes
     if out.status != "succeeded":
         raise SystemExit(f"callrep collect failed: {out.error}")
-    con = duckdb.connect(a.db, read_only=True)
+    con = connect(a.db, read_only=True)
     rows = con.execute("select count(*) from telnyx_number_snapshots").fetchone()[0]
     con.close()
     return {
@@ -100,11 +99,11 @@ def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
 
 def _worker_seq(a: argparse.Namespace) -> dict[str, Any]:
     """The obvious hand-written loop: one request at a time, parse, one bulk insert."""
-    import duckdb
     import httpx
 
     from analytics.collectors import shape
     from analytics.collectors import telnyx_records as rec
+    from analytics.store.database import connect
 
     collected_at = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -131,7 +130,7 @@ def _worker_seq(a: argparse.Namespace) -> dict[str, Any]:
                     break
                 page += 1
     frame = shape.frame(rows, rec.NUMBER_SCHEMA)
-    con = duckdb.connect(a.db)
+    con = connect(a.db)
     t_ins = time.perf_counter()
     con.register("frame", frame.to_arrow())
     con.execute("create table telnyx_number_snapshots as select * from frame")
@@ -150,8 +149,9 @@ def _worker_dlt(a: argparse.Namespace) -> dict[str, Any]:
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
     import dlt
-    import duckdb
     from dlt.sources.rest_api import rest_api_source
+
+    from analytics.store.database import connect
 
     paginator = {
         "type": "page_number",
@@ -200,7 +200,7 @@ def _worker_dlt(a: argparse.Namespace) -> dict[str, Any]:
     t0 = time.perf_counter()
     pipeline.run(source, loader_file_format="parquet")
     wall = time.perf_counter() - t0
-    con = duckdb.connect(a.db, read_only=True)
+    con = connect(a.db, read_only=True)
     rows = con.execute("select count(*) from telnyx.numbers").fetchone()[0]
     con.close()
     return {"wall": wall, "number_rows": rows}
@@ -211,9 +211,10 @@ def _worker_async(a: argparse.Namespace) -> dict[str, Any]:
     decode only (no per-record validation), then one polars → DuckDB insert."""
     import asyncio
 
-    import duckdb
     import httpx
     import polars as pl
+
+    from analytics.store.database import connect
 
     async def go() -> tuple[list[dict[str, Any]], int]:
         sem = asyncio.Semaphore(a.concurrency)
@@ -253,7 +254,7 @@ def _worker_async(a: argparse.Namespace) -> dict[str, Any]:
     items, requests = asyncio.run(go())
     t_ins = time.perf_counter()
     frame = pl.from_dicts(items)
-    con = duckdb.connect(a.db)
+    con = connect(a.db)
     con.register("frame", frame.to_arrow())
     con.execute("create table numbers as select * from frame")
     con.close()

@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from analytics.config import Pricing
+from analytics.store.database import connect
 from analytics.store.schema import migrate
 
 ENTERPRISE = "ent-1"
@@ -157,7 +158,7 @@ class Landing:
 def db_path(tmp_path: Path) -> Path:
     """A DuckDB file migrated to the current landing schema."""
     path = tmp_path / "callrep.duckdb"
-    con = duckdb.connect(str(path))
+    con = connect(path)
     try:
         migrate(con)
     finally:
@@ -168,7 +169,7 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def con(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """An open connection on :func:`db_path`."""
-    connection = duckdb.connect(str(db_path))
+    connection = connect(db_path)
     try:
         yield connection
     finally:

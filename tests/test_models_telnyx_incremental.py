@@ -101,6 +101,14 @@ RISKS = ("low", "medium", "high", "unknown")
         ),
         ("select distinct risk_before from remediation_number_outcomes", (*RISKS, None)),
         ("select distinct risk_after from remediation_number_outcomes", (*RISKS, None)),
+        (
+            "select distinct outcome from remediation_number_outcomes",
+            ("reflagged", "stayed_clean", "unmonitored", "open", None),
+        ),
+        (
+            "select distinct recommendation from remediation_number_history",
+            ("rotate", "wait", "review", "resubmit", "none"),
+        ),
     ],
 )
 def test_enums(incremental_and_full, sql, allowed):
@@ -123,6 +131,16 @@ def test_enums(incremental_and_full, sql, allowed):
         "select * from remediation_outcomes where success_rate < 0 or success_rate > 1",
         """select * from remediation_number_outcomes
            where bucket <> 'remediated' and reflagged_within_30d is not null""",
+        """select * from remediation_number_outcomes
+           where refreshed_after_at <= tier2_completed_at or reflagged_at < observed_after_at""",
+        """select * from remediation_outcomes
+           where stayed_clean + reflagged + unmonitored > remediated""",
+        """select * from remediation_outcomes
+           where is_window_closed and stayed_clean + reflagged + unmonitored <> remediated""",
+        "select * from remediation_outcomes where durable_success_rate > success_rate",
+        "select * from remediation_outcomes_weekly where durable_success_rate > success_rate",
+        """select * from remediation_number_history
+           where times_reflagged > times_remediated or charged_submissions > times_submitted""",
         """select d.* from spam_risk_daily as d
            join (select day, enterprise_id, sum(numbers) as total from spam_risk_daily group by all)
              as t using (day, enterprise_id)

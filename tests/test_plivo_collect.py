@@ -125,7 +125,8 @@ def test_profiles_and_verified_caller_ids_are_complete(sim: Simulator, tmp_path:
     collect(settings, only=["plivo"], transport=sim.transport(), collected_at=sim.now)
     profiles = {p["profile_uuid"]: p for p in sim.plivo.profiles()}
     rows = query(
-        settings, "select profile_uuid, ein, company_name, address, flags from plivo_profiles"
+        settings,
+        "select profile_uuid, ein, company_name, address, flags from plivo_profile_snapshots",
     )
     assert {r[0] for r in rows} == set(profiles)
     for uuid, ein, company, address, flags in rows:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from html.parser import HTMLParser
 from pathlib import Path
 
-import duckdb
 import pytest
 import vl_convert as vlc
 from click.testing import CliRunner
@@ -22,8 +21,9 @@ from analytics.report.assets import vega_lite_version
 from analytics.report.context import ActionTable, Column
 from analytics.report.render import render_weekly
 from analytics.report.weekly import build_report, latest_collection
-from analytics.report.weeks import IsoWeek, default_week
+from analytics.report.weeks import IsoWeek
 from analytics.simulator.synth import synthesize
+from analytics.store.database import connect
 from tests.test_report_fixtures import DAYS, MARKUP, NUMBERS, report_db
 
 
@@ -79,7 +79,7 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def con():
-    connection = duckdb.connect(str(report_db()), read_only=True)
+    connection = connect(report_db(), read_only=True)
     yield connection
     connection.close()
 
@@ -104,7 +104,7 @@ def _set(con, sql: str) -> set[str]:
     return {r[0] for r in con.execute(sql).fetchall()}
 
 
-def test_weeks_parse_and_default():
+def test_weeks_parse():
     assert IsoWeek.parse("2026-W46").start == date(2026, 11, 9)
     assert IsoWeek.parse("2026w03").label == "2026-W03"
     assert IsoWeek.parse("2026-W01").previous().label == "2025-W52"
@@ -112,9 +112,6 @@ def test_weeks_parse_and_default():
         IsoWeek.parse("2026-46")
     with pytest.raises(InputError):
         IsoWeek.parse("2025-W53")
-    monday = datetime(2026, 11, 16, 6, tzinfo=UTC)
-    assert default_week(monday).label == "2026-W46"
-    assert default_week(datetime(2026, 11, 15, 23, tzinfo=UTC)).label == "2026-W45"
 
 
 def test_no_external_resources_and_js_embedded_once(default_page):
@@ -213,7 +210,7 @@ def test_a_past_week_renders_the_same_facts_later(tmp_path, latest_week):
         ]
         return page.action_rows, figures
 
-    with duckdb.connect(str(path)) as db:
+    with connect(path) as db:
         before = facts(db)
         synthesize(db, numbers=NUMBERS, days=14, enterprises=3, days_from=DAYS)
         build(db, Pricing())
@@ -269,11 +266,9 @@ def test_static_report_has_svg_charts_and_no_script(con):
     assert page.external == []
 
 
-def test_empty_week_says_so(con):
-    html = render_weekly(build_report(con, IsoWeek.parse("2020-W10")))
-    assert "nothing to report" in html
-    assert Page(html).specs == {}
-    assert "No Telnyx reputation data" in html
+def test_a_week_without_collections_is_refused(con, latest_week):
+    with pytest.raises(InputError, match=f"latest week with data is {latest_week}"):
+        build_report(con, IsoWeek.parse("2020-W10"))
 
 
 def _copy_db(tmp_path: Path) -> Path:
@@ -284,13 +279,19 @@ def _copy_db(tmp_path: Path) -> Path:
 
 def test_one_provider_and_no_remediation(tmp_path):
     path = _copy_db(tmp_path)
-    with duckdb.connect(str(path)) as con:
+    with connect(path) as con:
         con.execute("delete from collection_runs where source = 'plivo'")
         con.execute("delete from remediation_outcomes")
-        html = render_weekly(build_report(con))
-    assert "No Plivo data was collected" in html
+        report = build_report(con)
+    html = render_weekly(report)
+    missing = f"No Plivo collection in {report.week}; none before it."
+    page = Page(html)
     assert "No remediation request has been made yet." in html
-    assert "No Plivo numbers collected." in html
+    # every Plivo section says the source is missing, and none reassures
+    assert html.count(missing) >= 5  # banner, headline, two tables, status and cost charts
+    assert "No hidden carrier failure." not in html
+    assert "No Plivo numbers collected." not in html
+    assert not {"hidden-failures", "stuck-pending", "registered-but-high"} & set(page.action_rows)
 
 
 def test_cli_writes_the_named_file(tmp_path):

@@ -17,6 +17,7 @@ import duckdb
 from analytics.config import Pricing
 from analytics.models import build
 from analytics.simulator.synth import synthesize
+from analytics.store.database import connect
 
 NUMBERS = 300
 DAYS = 63
@@ -42,7 +43,7 @@ def report_db() -> Path:
     """The session's shared database (built once, then only read)."""
     root = Path(tempfile.mkdtemp(prefix="callrep-report-"))
     path = root / "callrep.duckdb"
-    con = duckdb.connect(str(path))
+    con = connect(path)
     try:
         synthesize(con, numbers=NUMBERS, days=DAYS, enterprises=3)
         add_markup(con)

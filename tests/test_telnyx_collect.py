@@ -109,7 +109,7 @@ def test_gates_and_disabled_reputation_are_recorded(tmp_path: Path) -> None:
     rows = dict(
         con.execute(
             "select enterprise_id, [reputation_enabled::varchar, status, loa_status, "
-            "array_to_string(rejection_reasons, '|')] from telnyx_enterprises"
+            "array_to_string(rejection_reasons, '|')] from telnyx_enterprise_snapshots"
         ).fetchall()
     )
     ids = sim.telnyx.scenario["enterprises"]

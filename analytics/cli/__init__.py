@@ -9,10 +9,13 @@ from __future__ import annotations
 import sys
 
 import click
+import duckdb
 
 from analytics import __version__
 from analytics.cli import build, callbacks, collect, demo, export, report, simulator, synth
 from analytics.errors import CallrepError
+from analytics.store.database import is_damage
+from analytics.store.transaction import first_line
 
 
 class _Group(click.Group):
@@ -24,6 +27,14 @@ class _Group(click.Group):
         except CallrepError as err:
             click.echo(f"callrep: error: {err}", err=True)
             sys.exit(err.exit_code)
+        except duckdb.IOException as err:  # a full disk or damaged file met mid-query
+            damaged = "the database is damaged: " if is_damage(str(err)) else ""
+            click.echo(f"callrep: error: {damaged}{first_line(err)}", err=True)
+            sys.exit(1)
+        except OSError as err:  # e.g. ENOSPC or EROFS outside the store's own handling
+            where = f"{err.filename}: " if err.filename else ""
+            click.echo(f"callrep: error: {where}{err.strerror or err}", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

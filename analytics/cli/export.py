@@ -73,4 +73,4 @@ def export(
         rows = export_mart(con, mart, target, fmt, since_date)
     finally:
         con.close()
-    click.echo(f"{mart}: {rows:,} rows -> {target}")
+    click.echo(f"{mart}: {rows:,} rows -> {target}", err=str(target) == "-")

@@ -9,12 +9,16 @@ import click
 from analytics.cli.options import db_option, settings
 from analytics.report.weekly import ensure_built, write_report
 from analytics.report.weeks import IsoWeek
-from analytics.store.database import open_readonly
+from analytics.store.database import copy_behind, open_readonly
 
 
 @click.command(name="report")
 @db_option
-@click.option("--week", default=None, help="ISO week, e.g. 2026-W46 (default: the last full week).")
+@click.option(
+    "--week",
+    default=None,
+    help="ISO week, e.g. 2026-W46 (default: the last ended week with a collection).",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -27,7 +31,8 @@ def report(db: Path | None, week: str | None, out: Path, static: bool) -> None:
     """Write the weekly report as one self-contained HTML file.
 
     Builds the models first if a collection ran since the last build. The default week is the
-    last ISO week that ended before the latest collection.
+    last ISO week (UTC) that has ended and has a successful collection; a week without one is
+    refused, naming the latest week that has data.
 
     \b
     Example:
@@ -36,9 +41,19 @@ def report(db: Path | None, week: str | None, out: Path, static: bool) -> None:
     config = settings(db)
     wanted = IsoWeek.parse(week) if week else None
     ensure_built(config.db_path, config.pricing)
-    con = open_readonly(config.db_path)
+    con = open_readonly(config.db_path)  # warns on stderr when the copy is behind
+    behind = copy_behind(config.db_path)
     try:
-        written = write_report(con, out, wanted, pricing=config.pricing, static=static)
+        written = write_report(
+            con,
+            out,
+            wanted,
+            pricing=config.pricing,
+            static=static,
+            warnings=[f"Warning: {behind}."] if behind else [],
+        )
     finally:
         con.close()
+    if written.notice:
+        click.echo(f"callrep: note: {written.notice}", err=True)
     click.echo(f"report: {written.path} ({written.bytes / 1e6:.1f} MB, {written.seconds:.1f} s)")

@@ -81,9 +81,11 @@ class PlivoCollector:
         """The numbers of the last successful run, to count releases (not to skip any GET)."""
         rows = con.execute(
             """
-            select distinct s.number from plivo_number_snapshots as s
-            join latest_runs as r on r.source = 'plivo' and r.run_id = s.run_id
-            where s.number is not null
+            select distinct number from plivo_number_snapshots
+            where number is not null and run_id = (
+                select max(run_id) from collection_runs
+                where source = 'plivo' and status = 'succeeded'
+            )
             """
         ).fetchall()
         return {"previous_numbers": frozenset(r[0] for r in rows)}

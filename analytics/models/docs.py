@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analytics.models.discovery import Model, discover
+from analytics.store.files import write_atomic
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "marts.md"
 
@@ -55,6 +56,11 @@ def render(models: list[Model] | None = None) -> str:
         "low/medium/high, or null, is `unknown`. Prices come from the `callrep_settings` table",
         "(`[pricing]` in `callrep.toml`).",
         "",
+        "Freshness rule: every Telnyx observation carries its `collected_at` and the data's",
+        "`last_refreshed_at`; an observation tells what happened after an event (a remediation",
+        "request's completion, say) only if its data was refreshed after the event. A snapshot",
+        "collected after the event but refreshed before it still shows the state before it.",
+        "",
     ]
     found = marts(models)
     out.append("| mart | grain |")
@@ -79,9 +85,8 @@ def render(models: list[Model] | None = None) -> str:
 
 
 def write(path: Path = DOC_PATH) -> Path:
-    """Regenerate the docs file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(), encoding="utf-8")
+    """Regenerate the docs file (written atomically)."""
+    write_atomic(path, render())
     return path
 
 

@@ -35,6 +35,7 @@ from analytics.errors import ConfigError
 from analytics.models import state
 from analytics.models.calendar import write_holidays
 from analytics.models.discovery import Model, discover
+from analytics.store.transaction import transaction
 
 DEFAULT_MEMORY = "1500MB"
 MIN_MEMORY = 64 * 2**20  # below this DuckDB cannot build the models
@@ -198,13 +199,8 @@ def build(
     write_holidays(con)
     for model in discovered:
         t0 = time.perf_counter()
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             mode = _materialise(con, model, full=full, since=since)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
         if mode in ("full", "table") and model.layer == "intermediate":
             # Write big intermediate tables out now rather than holding them in memory.
             con.execute("checkpoint")

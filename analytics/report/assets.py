@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from functools import cache
@@ -9,6 +10,9 @@ from pathlib import Path
 
 import altair as alt
 import vl_convert as vlc
+
+from analytics.errors import InputError
+from analytics.store.files import write_atomic
 
 
 def vega_lite_version() -> str:
@@ -43,13 +47,8 @@ def _cached_bundle() -> str:
     except OSError:
         pass
     bundle = vlc.javascript_bundle(vl_version=version)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        partial.write_text(bundle, encoding="utf-8")
-        os.replace(partial, path)
-    except OSError:
-        pass
+    with contextlib.suppress(InputError):
+        write_atomic(path, bundle)
     return bundle
 
 

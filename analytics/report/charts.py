@@ -14,6 +14,9 @@ STATUS_ORDER = ["ACTIVE", "PENDING", "FAILED", "NONE"]
 STATUS_COLOURS = ["#4c9a2a", "#e0a526", "#c8312f", "#9a9a9a"]
 BUCKET_ORDER = ["remediated", "not flagged", "requires review", "ineligible", "refused"]
 BUCKET_COLOURS = ["#4c9a2a", "#7fb3d5", "#e0a526", "#9a9a9a", "#c8312f"]
+# Days are UTC days: a utc time unit and scale make Vega format and place them in UTC, never in
+# the viewer's zone (a local scale moves each tick by the browser's offset).
+UTC_DAY = "utcyearmonthdate"
 MAX_CHART_ROWS = 5000  # Altair's own default limit; aggregates stay far below it
 WIDTH = "container"
 HEIGHT = 260
@@ -52,13 +55,27 @@ def _finish(chart: alt.TopLevelMixin, title: str, description: str) -> dict[str,
     return spec
 
 
+def _utc_day_axis() -> alt.X:
+    return alt.X(
+        "day:T",
+        timeUnit=UTC_DAY,
+        title="Day (UTC)",
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(format="%d %b"),
+    )
+
+
+def _utc_day_tooltip() -> alt.Tooltip:
+    return alt.Tooltip("day:T", timeUnit=UTC_DAY, title="Day (UTC)", format="%Y-%m-%d")
+
+
 def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Stacked area: numbers per risk level per day."""
     chart = (
         alt.Chart(_data(rows))
         .mark_area(line={"strokeWidth": 0.5, "color": "#333"})
         .encode(
-            x=alt.X("day:T", title="Day (UTC)", axis=alt.Axis(format="%d %b")),
+            x=_utc_day_axis(),
             y=alt.Y("numbers:Q", title="Numbers monitored", stack="zero"),
             color=alt.Color(
                 "spam_risk:N",
@@ -68,7 +85,7 @@ def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
             ),
             order=alt.Order("risk_rank:Q"),
             tooltip=[
-                alt.Tooltip("day:T", title="Day"),
+                _utc_day_tooltip(),
                 alt.Tooltip("spam_risk:N", title="Risk"),
                 alt.Tooltip("numbers:Q", title="Numbers", format=","),
             ],
@@ -112,11 +129,11 @@ def median_scores(rows: list[dict[str, Any]]) -> dict[str, Any]:
         alt.Chart(_data(rows))
         .mark_line(point=False, strokeWidth=2)
         .encode(
-            x=alt.X("day:T", title="Day (UTC)", axis=alt.Axis(format="%d %b")),
+            x=_utc_day_axis(),
             y=alt.Y("median_score:Q", title="Median score (0–100)", scale=alt.Scale(zero=False)),
             color=alt.Color("score:N", title="Score"),
             strokeDash=alt.StrokeDash("score:N", title="Score"),
-            tooltip=["day:T", "score:N", "median_score:Q"],
+            tooltip=[_utc_day_tooltip(), "score:N", "median_score:Q"],
         )
     )
     return _finish(

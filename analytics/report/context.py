@@ -56,7 +56,7 @@ class Figure:
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | number | phone | date | datetime | status | score
+    kind: str = "text"  # text | number | usd | phone | date | datetime | status | score
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,9 @@ class WeeklyReport:
     vega_js: str = ""
     messages: list[str] = field(default_factory=list)
     cost: CostSection | None = None
+    # source -> "No Plivo collection in 2026-W48; latest 2026-W47." for each source the week lacks
+    missing: dict[str, str] = field(default_factory=dict)
+    notice: str | None = None  # why the default week is older than the last calendar week
 
     @property
     def is_empty(self) -> bool:
@@ -195,6 +198,7 @@ def stage(con: duckdb.DuckDBPyConnection, week: IsoWeek) -> dict[str, Any]:
     )
     # run ids as constants, so DuckDB reads only that run's rows of the snapshot tables
     params["telnyx_run_id"] = runs.get("telnyx", -1)
+    sql.run(con, "_stage_enterprises", params)
     sql.run(con, "_stage_overview", params)
     sql.run(con, "_stage_plivo_status", params)
     sql.run(con, "_stage_cost", params)

@@ -34,11 +34,16 @@ def fmt_usd(value: Any) -> str:
     return "–" if value is None else f"USD {float(value):,.2f}"
 
 
+def as_utc(value: datetime) -> datetime:
+    """``value`` in UTC; a naive value (DuckDB ``timestamp``) is already UTC, never local."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def fmt_date(value: Any) -> str:
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        value = value.astimezone(UTC).date()
+        value = as_utc(value).date()
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
@@ -46,8 +51,7 @@ def fmt_datetime(value: Any) -> str:
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        value = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
     return fmt_date(value)
 
 
@@ -75,6 +79,8 @@ def fmt_cell(value: Any, kind: str) -> str:
         return fmt_datetime(value)
     if kind in ("number", "score"):
         return fmt_number(value)
+    if kind == "usd":
+        return fmt_usd(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)

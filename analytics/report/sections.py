@@ -34,16 +34,43 @@ def headline(
         Figure("Share high risk", share(now), share(before), kind="percent", rise_is_bad=True),
         Figure("Newly high", now.get("newly_high"), before.get("newly_high"), rise_is_bad=True),
         Figure("Cleared from high", now.get("cleared"), before.get("cleared")),
-        Figure(
-            "Remediation success rate",
-            rem.get("current", {}).get("success_rate"),
-            rem.get("previous", {}).get("success_rate"),
-            kind="percent",
-            note=f"{rem.get('current', {}).get('requests', 0):,} completed requests",
-        ),
+        *remediation_figures(rem.get("current", {}), rem.get("previous", {})),
     ]
+    if "telnyx" not in providers:
+        figures = []  # no Telnyx collection in the week: no Telnyx figure to state
     figures.extend(cost.figures(con, p, providers))
     return figures
+
+
+def remediation_figures(now: dict[str, Any], before: dict[str, Any]) -> list[Figure]:
+    """Is remediation working: the durable rate next to Telnyx's label rate, and re-flags."""
+    requests = now.get("requests", 0)
+    scope = f"{requests:,} requests completed in the 12 weeks before the week's end, window closed"
+    return [
+        Figure(
+            "Durable remediation success",
+            now.get("durable_success_rate"),
+            before.get("durable_success_rate"),
+            kind="percent",
+            note=f"stayed clean 30 days after completion; {scope}; "
+            f"{now.get('unmonitored', 0):,} unmonitored, never counted clean",
+        ),
+        Figure(
+            "Telnyx remediated label rate",
+            now.get("success_rate"),
+            before.get("success_rate"),
+            kind="percent",
+            note=f"the label Telnyx gives at completion; {scope}",
+        ),
+        Figure(
+            "Remediated numbers back to high",
+            now.get("came_back_high"),
+            before.get("came_back_high"),
+            rise_is_bad=True,
+            note="high again within 30 days, on data refreshed after completion; requests "
+            "completed in the 12 weeks before the week's end",
+        ),
+    ]
 
 
 def plivo_headline(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[Figure]:
@@ -73,6 +100,7 @@ def plivo_headline(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[Fi
 _ACTIONS: list[dict[str, Any]] = [
     {
         "slug": "newly-high",
+        "sources": ("telnyx",),
         "query": "action_newly_high",
         "title": "Numbers newly high risk",
         "description": "Risk became high during the week (or the number was first seen high). "
@@ -93,6 +121,7 @@ _ACTIONS: list[dict[str, Any]] = [
     },
     {
         "slug": "score-drift",
+        "sources": ("telnyx",),
         "query": "action_score_drift",
         "title": "Score-drift early warnings",
         "description": "Still low or medium, but a score fell 15 points or more against an "
@@ -112,6 +141,7 @@ _ACTIONS: list[dict[str, Any]] = [
     },
     {
         "slug": "hidden-failures",
+        "sources": ("plivo",),
         "query": "action_hidden_failures",
         "title": "Plivo hidden carrier failures",
         "description": "A carrier reports FAILED while the merged status still reads ACTIVE or "
@@ -129,6 +159,7 @@ _ACTIONS: list[dict[str, Any]] = [
     },
     {
         "slug": "stuck-pending",
+        "sources": ("plivo",),
         "query": "action_stuck_pending",
         "title": "Registrations stuck in PENDING",
         "description": "PENDING with a carrier for more than 2 US business days. "
@@ -147,6 +178,7 @@ _ACTIONS: list[dict[str, Any]] = [
     },
     {
         "slug": "enterprise-gates",
+        "sources": ("telnyx",),
         "query": "action_enterprise_gates",
         "title": "Enterprises not fully approved",
         "description": "Telnyx number reputation needs both the reputation status and the LOA "
@@ -164,6 +196,7 @@ _ACTIONS: list[dict[str, Any]] = [
     },
     {
         "slug": "remediation-review",
+        "sources": ("telnyx",),
         "query": "action_remediation_review",
         "title": "Remediation: numbers needing review or refused",
         "description": "Numbers a remediation request left in requires_review or refused. "
@@ -182,7 +215,31 @@ _ACTIONS: list[dict[str, Any]] = [
         ],
     },
     {
+        "slug": "remediation-history",
+        "query": "action_remediation_history",
+        "sources": ("telnyx",),
+        "title": "Remediation: numbers remediated more than once or back to high",
+        "description": "Each number's remediation history as of the week's end, with what to "
+        "do next: rotate (back to high after 2 or more remediations), wait (a request of its "
+        "enterprise in flight, its 30-day window open, or an ineligible cooldown), review, "
+        "resubmit. Rotate first, then the most re-flags.",
+        "export": "remediation_number_history",
+        "empty": "No number was remediated more than once or came back high.",
+        "columns": [
+            Column("phone_number", "Number", "phone"),
+            Column("enterprise_name", "Enterprise"),
+            Column("recommendation", "Next", "status"),
+            Column("times_submitted", "Submitted", "number"),
+            Column("times_reflagged", "Back to high", "number"),
+            Column("bucket_sequence", "Results, oldest first"),
+            Column("first_submitted_at", "First", "date"),
+            Column("last_submitted_at", "Last", "date"),
+            Column("remediation_usd", "USD spent", "usd"),
+        ],
+    },
+    {
         "slug": "registered-but-high",
+        "sources": ("telnyx", "plivo"),
         "query": "action_registered_but_high",
         "title": "Registered with a carrier yet high risk",
         "description": "AT&T or T-Mobile shows the number ACTIVE on Plivo while Telnyx rates it "
@@ -203,11 +260,24 @@ _ACTIONS: list[dict[str, Any]] = [
 ]
 
 
-def actions(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[ActionTable]:
-    """Every action table, in the report's order."""
+def _absent(sources: tuple[str, ...], missing: dict[str, str]) -> str | None:
+    """The line saying which of ``sources`` the week has no collection of, or None."""
+    lines = [missing[s] for s in sources if s in missing]
+    return " ".join(lines) or None
+
+
+def actions(
+    con: duckdb.DuckDBPyConnection, p: dict[str, Any], missing: dict[str, str]
+) -> list[ActionTable]:
+    """Every action table, in the report's order.
+
+    A table whose source has no collection in the week says so instead of listing nothing
+    (an empty list would read as good news).
+    """
     tables = []
     for spec in _ACTIONS:
-        rows = sql.rows(con, spec["query"], p)
+        absent = _absent(spec["sources"], missing)
+        rows = [] if absent else sql.rows(con, spec["query"], p)
         total = int(rows[0]["total_rows"]) if rows else 0
         tables.append(
             ActionTable(
@@ -218,7 +288,7 @@ def actions(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[ActionTab
                 rows=rows,
                 total=total,
                 export=spec["export"] or "",
-                empty_message=spec["empty"],
+                empty_message=absent or spec["empty"],
             )
         )
     return tables
@@ -229,29 +299,46 @@ def chart_list(
     p: dict[str, Any],
     *,
     has_remediation: bool,
-    providers: set[str],
+    missing: dict[str, str],
 ) -> list[Chart]:
-    """Every chart, in the report's order; an empty aggregate gives a message, not a chart."""
+    """Every chart, in the report's order; an empty aggregate gives a message, not a chart.
+
+    A chart of a source without a collection in the week says so and draws nothing.
+    """
     out: list[Chart] = []
 
-    def add(slug: str, title: str, description: str, rows: list[dict], build: Any, empty: str):
+    def add(
+        slug: str,
+        title: str,
+        description: str,
+        query: Any,
+        build: Any,
+        empty: str,
+        source: str = "telnyx",
+    ) -> None:
+        absent = _absent((source,), missing)
+        rows = [] if absent else query()
         spec = build(rows) if rows else None
-        out.append(Chart(slug, title, description, spec, empty))
+        out.append(Chart(slug, title, description, spec, absent or empty))
 
     add(
         "risk-mix",
         "Risk mix by day",
         "Numbers per spam-risk level over the last 12 weeks.",
-        sql.rows(con, "chart_risk_mix", p),
+        lambda: sql.rows(con, "chart_risk_mix", p),
         charts.risk_mix,
         "No Telnyx reputation data in these 12 weeks.",
     )
-    flagged = sql.rows(con, "chart_flagged_cleared", p)
+
+    def flagged() -> list[dict[str, Any]]:
+        rows = sql.rows(con, "chart_flagged_cleared", p)
+        return rows if any(r["numbers"] for r in rows) else []
+
     add(
         "flagged-cleared",
         "Newly flagged vs cleared",
         "Numbers that became high risk and numbers cleared from high, per week.",
-        flagged if any(r["numbers"] for r in flagged) else [],
+        flagged,
         charts.flagged_cleared,
         "No number was flagged or cleared in these 12 weeks.",
     )
@@ -260,7 +347,7 @@ def chart_list(
         "Median scores over time",
         "The typical value of each Telnyx score per day (medians per enterprise and risk "
         "level, weighted by the numbers they cover).",
-        sql.rows(con, "chart_median_scores", p),
+        lambda: sql.rows(con, "chart_median_scores", p),
         charts.median_scores,
         "No scores in these 12 weeks.",
     )
@@ -268,7 +355,7 @@ def chart_list(
         "remediation",
         "Remediation results and turnaround",
         "The latest 30 requests: numbers per result bucket, and days to completion.",
-        sql.rows(con, "chart_remediation", p) if has_remediation else [],
+        lambda: sql.rows(con, "chart_remediation", p) if has_remediation else [],
         charts.remediation,
         "No remediation request yet.",
     )
@@ -276,9 +363,10 @@ def chart_list(
         "plivo-status",
         "Plivo status per carrier",
         "Registration status of each Plivo number with AT&T and T-Mobile.",
-        sql.rows(con, "chart_plivo_status", p),
+        lambda: sql.rows(con, "chart_plivo_status", p),
         charts.plivo_status,
         "No Plivo numbers collected.",
+        "plivo",
     )
     cost_rows = sql.rows(con, "chart_cost", p)
     add(
@@ -286,7 +374,7 @@ def chart_list(
         "Telnyx cost per month",
         "Cost per enterprise per month (base fee, checks, remediation), as of the week: the "
         "week's month is observed to the week's end plus its projected rest.",
-        [r for r in cost_rows if r["provider"] == "Telnyx" and "telnyx" in providers],
+        lambda: [r for r in cost_rows if r["provider"] == "Telnyx"],
         lambda rows: charts.cost(rows, "Telnyx", "Enterprise"),
         "No Telnyx cost data.",
     )
@@ -295,9 +383,10 @@ def chart_list(
         "Plivo registration cost per month",
         "Registration charges per EIN per month, as of the week: the week's month is "
         "observed to the week's end plus its projected rest.",
-        [r for r in cost_rows if r["provider"] == "Plivo" and "plivo" in providers],
+        lambda: [r for r in cost_rows if r["provider"] == "Plivo"],
         lambda rows: charts.cost(rows, "Plivo", "EIN"),
         "No Plivo registration charges.",
+        "plivo",
     )
     return out
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,21 +11,26 @@ from pathlib import Path
 import duckdb
 
 from analytics.config import Pricing
-from analytics.errors import StoreError
+from analytics.errors import FileHeldError, StoreError, StorePathError, WriterLockedError
 from analytics.models import build, is_stale
-from analytics.report import context, cost, sections
+from analytics.report import context, cost, sections, sql
 from analytics.report.context import WeeklyReport
 from analytics.report.render import render_weekly
-from analytics.report.weeks import IsoWeek, default_week
-from analytics.store.database import connect, writer
+from analytics.report.weeks import IsoWeek, choose_week
+from analytics.store.database import connect, published_path, writer
+from analytics.store.files import write_atomic
 
 REQUIRED = (
+    "stg_callrep__runs",
+    "int_number_overview_weeks",
     "spam_risk_daily",
     "spam_risk_transitions",
     "spam_risk_weekly",
     "score_drift",
     "remediation_outcomes",
     "remediation_number_outcomes",
+    "remediation_outcomes_weekly",
+    "remediation_number_history_weekly",
     "telnyx_cost_monthly",
     "plivo_ein_cost_monthly",
 )
@@ -36,14 +42,39 @@ class Written:
     week: IsoWeek
     bytes: int
     seconds: float
+    notice: str | None = None
+
+
+SOURCES = {"telnyx": "Telnyx", "plivo": "Plivo"}
 
 
 def latest_collection(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """The latest successful collection time over all sources."""
     row = con.execute(
-        "select max(collected_at) from collection_runs where status = 'succeeded'"
+        "select max(collected_at) from stg_callrep__runs where status = 'succeeded'"
     ).fetchone()
     return row[0] if row else None
+
+
+def collected_weeks(con: duckdb.DuckDBPyConnection) -> dict[str, list[IsoWeek]]:
+    """Per source, the ISO weeks (UTC) with at least one successful collection, ascending."""
+    weeks: dict[str, list[IsoWeek]] = {}
+    for row in sql.rows(con, "weeks_collected", {}):
+        weeks.setdefault(row["source"], []).append(IsoWeek.of(row["week_start"]))
+    return weeks
+
+
+def missing_sources(weeks: dict[str, list[IsoWeek]], week: IsoWeek) -> dict[str, str]:
+    """Each source without a successful collection in ``week``, with the line that says so."""
+    missing = {}
+    for source, name in SOURCES.items():
+        have = weeks.get(source, [])
+        if week in have:
+            continue
+        before = [w for w in have if w < week]
+        latest = f"latest {before[-1]}" if before else "none before it"
+        missing[source] = f"No {name} collection in {week}; {latest}."
+    return missing
 
 
 def _check_marts(con: duckdb.DuckDBPyConnection) -> None:
@@ -64,12 +95,21 @@ def build_report(
     *,
     pricing: Pricing | None = None,
     static: bool = False,
+    warnings: Sequence[str] = (),
+    now: datetime | None = None,
 ) -> WeeklyReport:
-    """The typed context for ``week`` (default: the last week ended before the latest run)."""
+    """The typed context for ``week``; see :func:`choose_week` for the default and refusals.
+
+    ``now`` (default: the clock) decides which weeks have ended.
+    """
     _check_marts(con)
     pricing = pricing or Pricing()
-    latest = latest_collection(con)
-    week = week or default_week(latest)
+    now = now or datetime.now(UTC)
+    weeks = collected_weeks(con)
+    choice = choose_week(week, [w for ws in weeks.values() for w in ws], now)
+    week = choice.week
+    missing = missing_sources(weeks, week)
+    present = {s for s in SOURCES if s not in missing}
     p = context.stage(con, week)
     runs = {
         r[0]: r[1]
@@ -82,21 +122,12 @@ def build_report(
         {"as_of": p["as_of"]},
     ).fetchone()
     has_remediation = bool(row and row[0])
-    messages = []
-    if not runs:
-        messages.append(
-            f"No successful collection before the end of {week.label}: there is nothing to "
-            "report for this week yet."
-        )
-    else:
-        for source, name in (("telnyx", "Telnyx"), ("plivo", "Plivo")):
-            if source not in runs:
-                messages.append(
-                    f"No {name} data was collected by the end of {week.label}; "
-                    f"the {name} sections are empty."
-                )
-        if not has_remediation and "telnyx" in runs:
-            messages.append("No remediation request has been made yet.")
+    messages = list(warnings)
+    if choice.notice:
+        messages.append(choice.notice)
+    messages += list(missing.values())
+    if not has_remediation and "telnyx" in present:
+        messages.append("No remediation request has been made yet.")
     caveats = [
         "Every table and figure is as of the week's last successful collection of each "
         "source; changes compare with the week before.",
@@ -108,37 +139,26 @@ def build_report(
     return WeeklyReport(
         week=week,
         previous_week=week.previous(),
-        as_of={"telnyx": runs.get("telnyx"), "plivo": runs.get("plivo")},
-        has_telnyx="telnyx" in runs,
-        has_plivo="plivo" in runs,
+        as_of={s: runs.get(s) if s in present else None for s in SOURCES},
+        has_telnyx="telnyx" in present,
+        has_plivo="plivo" in present,
         has_remediation=has_remediation,
-        headline=sections.headline(con, p, set(runs)) if runs else [],
-        plivo_headline=sections.plivo_headline(con, p) if "plivo" in runs else [],
-        actions=sections.actions(con, p),
-        charts=sections.chart_list(con, p, has_remediation=has_remediation, providers=set(runs)),
+        headline=sections.headline(con, p, present),
+        plivo_headline=sections.plivo_headline(con, p) if "plivo" in present else [],
+        actions=sections.actions(con, p, missing),
+        charts=sections.chart_list(con, p, has_remediation=has_remediation, missing=missing),
         notes=sections.notes(con, p, context.pricing_notes(pricing), caveats),
         rendered_at=datetime.now(UTC),
         static=static,
         messages=messages,
-        cost=cost.section(con, p, set(runs)) if runs else None,
+        cost=cost.section(con, p, present) if present else None,
+        missing=missing,
+        notice=choice.notice,
     )
 
 
 def report_filename(week: IsoWeek) -> str:
     return f"weekly-{week.label}.html"
-
-
-def write_atomic(path: Path, text: str) -> int:
-    """Write ``text`` to a temp file next to ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    data = text.encode("utf-8")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return len(data)
 
 
 def write_report(
@@ -148,32 +168,49 @@ def write_report(
     *,
     pricing: Pricing | None = None,
     static: bool = False,
+    warnings: Sequence[str] = (),
+    now: datetime | None = None,
 ) -> Written:
-    """Render the report for ``week`` into ``out_dir/weekly-<week>.html``."""
+    """Render the report for ``week`` into ``out_dir/weekly-<week>.html``.
+
+    ``warnings`` (e.g. a published copy that is behind) head the report's messages.
+    """
     started = datetime.now(UTC)
-    report = build_report(con, week, pricing=pricing, static=static)
+    report = build_report(con, week, pricing=pricing, static=static, warnings=warnings, now=now)
     html = render_weekly(report)
     path = out_dir / report_filename(report.week)
     size = write_atomic(path, html)
-    return Written(path, report.week, size, (datetime.now(UTC) - started).total_seconds())
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    return Written(path, report.week, size, seconds, report.notice)
 
 
 def ensure_built(db_path: Path, pricing: Pricing) -> bool:
     """Build the models first when they are stale (a collection ran since the last build, or
     the models or the settings they read changed); True if it built.
 
-    Takes the writer lock, builds, then publishes the read-only copy readers open.
+    Staleness is read from the published copy, never the main file (a build in progress holds
+    it). Takes the writer lock, builds, then publishes; when another callrep process holds the
+    lock, says so on stderr and leaves the report to the published copy as it stands.
     """
-    if not db_path.exists():
+    copy = published_path(db_path)
+    source = copy if copy.exists() else db_path
+    if not source.exists():
         return False
-    con = connect(db_path, read_only=True)
+    try:
+        con = connect(source, read_only=True)
+    except FileHeldError:
+        return False
     try:
         if not is_stale(con, pricing=pricing):
             return False
     finally:
         con.close()
-    with writer(db_path, "report") as store:
-        with store.connection() as con:
-            build(con, pricing)
-        store.publish()
+    try:
+        with writer(db_path, "report") as store:
+            with store.connection() as con:
+                build(con, pricing)
+            store.publish()
+    except (WriterLockedError, StorePathError) as busy:
+        print(f"callrep: warning: not rebuilding first: {busy}", file=sys.stderr)
+        return False
     return True

@@ -1,14 +1,19 @@
-"""ISO weeks: parsing ``2026-W46``, their bounds in UTC, and the default report week."""
+"""ISO weeks: parsing ``2026-W46``, their bounds in UTC, and choosing the report week."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from analytics.errors import InputError
 
 _PATTERN = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+# A report compares a week with the one before and ends at the Monday after, so both
+# neighbours must be representable dates.
+FIRST_MONDAY = date(1, 1, 8)
+LAST_MONDAY = date(9999, 12, 20)
 
 
 @dataclass(frozen=True, order=True)
@@ -26,9 +31,14 @@ class IsoWeek:
             raise InputError(f"--week {text!r}: expected an ISO week such as 2026-W46")
         year, week = int(match[1]), int(match[2])
         try:
-            date.fromisocalendar(year, week, 1)
+            monday = date.fromisocalendar(year, week, 1)
         except ValueError:
             raise InputError(f"--week {text!r}: {year} has no ISO week {week}") from None
+        if not FIRST_MONDAY <= monday <= LAST_MONDAY:
+            raise InputError(
+                f"--week {text!r}: outside the weeks callrep reports "
+                f"({IsoWeek.of(FIRST_MONDAY)} to {IsoWeek.of(LAST_MONDAY)})"
+            )
         return cls(year, week)
 
     @classmethod
@@ -63,13 +73,45 @@ class IsoWeek:
         return self.label
 
 
-def default_week(latest_collection: datetime | None, today: date | None = None) -> IsoWeek:
-    """The last ISO week that ended before the latest collection.
+@dataclass(frozen=True)
+class WeekChoice:
+    """The week to report, and a line for stderr when the default is older than expected."""
 
-    Without any collection, the last week that ended before ``today``.
+    week: IsoWeek
+    notice: str | None = None
+
+
+def choose_week(
+    requested: IsoWeek | None, collected: Iterable[IsoWeek], now: datetime
+) -> WeekChoice:
+    """The report week: ``requested`` if it has a collection, else the default.
+
+    The default is the last ISO week that has ended by ``now`` and has a successful
+    collection. Every week without one (past or future) is an :class:`InputError` naming the
+    latest week that has data; so is a first run before any collected week has ended.
     """
-    if latest_collection is not None:
-        day = latest_collection.astimezone(UTC).date()
-    else:
-        day = today or datetime.now(UTC).date()
-    return IsoWeek.of(day).previous()
+    weeks = sorted(set(collected))
+    if not weeks:
+        raise InputError("no successful collection yet; run `callrep collect` first")
+    latest = weeks[-1]
+    if requested is not None:
+        if requested not in weeks:
+            future = requested.start > now.astimezone(UTC).date()
+            when = "is in the future" if future else "has no successful collection"
+            raise InputError(f"--week {requested}: {when}; the latest week with data is {latest}")
+        return WeekChoice(requested)
+    ended = [w for w in weeks if w.end_exclusive <= now]
+    if not ended:
+        first = weeks[0]
+        raise InputError(
+            f"no collected week has ended yet; the first complete week will be {first} "
+            f"(report it after {first.end_exclusive:%Y-%m-%d %H:%M} UTC)"
+        )
+    week = ended[-1]
+    last_calendar = IsoWeek.of(now.astimezone(UTC).date()).previous()
+    notice = None
+    if week < last_calendar:
+        notice = (
+            f"reporting {week}, the latest ended week with a collection; {last_calendar} has none"
+        )
+    return WeekChoice(week, notice)

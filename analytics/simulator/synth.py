@@ -37,6 +37,7 @@ import duckdb
 
 from analytics.store.database import connect
 from analytics.store.schema import migrate
+from analytics.store.transaction import transaction
 
 DEFAULT_START = date(2025, 1, 6)
 _FREQUENCIES = ("business_daily", "weekly", "daily", "biweekly", "monthly", "never")
@@ -109,18 +110,13 @@ def synthesize(
         "total": max(total_days, 365),
     }
     counts: dict[str, int] = {}
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         _runs(con, params)
         counts["collection_runs"] = 2 * days
         counts["telnyx_enterprise_snapshots"] = _enterprises(con, params)
         counts["telnyx_number_snapshots"] = _numbers(con, params)
         counts.update(_remediation(con, params))
         counts.update(_plivo(con, params))
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return counts
 
 

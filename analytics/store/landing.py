@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from analytics.store.runs import RunCounts, complete_run
+from analytics.store.transaction import transaction
 
 _TABLES = frozenset(
     {
@@ -61,8 +62,7 @@ class Batch:
 
 def land(con: duckdb.DuckDBPyConnection, run_id: int, batch: Batch, counts: RunCounts) -> None:
     """Write the batch and mark the run succeeded, all or nothing."""
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for table, rows in batch.appends.items():
             _append(con, table, rows)
         for replace in batch.replaces:
@@ -75,10 +75,6 @@ def land(con: duckdb.DuckDBPyConnection, run_id: int, batch: Batch, counts: RunC
         for upsert in batch.upserts:
             _upsert(con, upsert)
         complete_run(con, run_id, counts)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def _check(table: str) -> None:

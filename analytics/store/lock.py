@@ -7,15 +7,17 @@ command, so a second writer fails at once with a line naming the first one.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import stat
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from analytics.errors import WriterLockedError
+from analytics.errors import StorePathError, WriterLockedError
 
 
 def lock_path(db_path: Path) -> Path:
@@ -32,8 +34,7 @@ class WriterLock:
         self._fd: int | None = None
 
     def __enter__(self) -> WriterLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _open_lock(self.path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -60,6 +61,24 @@ class WriterLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def _open_lock(path: Path) -> int:
+    """Open (or create) the lock file itself: never through a symlink, never a non-file."""
+    if not path.parent.is_dir():
+        raise StorePathError(f"{path.parent}: no such folder for the database")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise StorePathError(f"{path}: the lock path is a symlink; remove it") from None
+        if err.errno == errno.EISDIR:
+            raise StorePathError(f"{path}: the lock path is a folder; remove it") from None
+        raise StorePathError(f"cannot open the lock file {path}: {err.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise StorePathError(f"{path}: the lock path is not a regular file; remove it")
+    return fd
 
 
 def _describe(fd: int) -> str:

@@ -10,6 +10,7 @@ import duckdb
 
 from analytics.errors import SchemaError
 from analytics.resources import queries_dir
+from analytics.store.transaction import transaction
 
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
@@ -60,12 +61,7 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> int:
     for number, path in available:
         if number <= version:
             continue
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute(path.read_text(encoding="utf-8"))
             con.execute("insert into schema_version values (?, ?)", [number, datetime.now(UTC)])
-            con.execute("commit")
-        except duckdb.Error:
-            con.execute("rollback")
-            raise
     return newest

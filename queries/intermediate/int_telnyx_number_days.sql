@@ -1,7 +1,8 @@
 -- int_telnyx_number_days
 -- purpose: each number's state on each observed day: the rows of the day's latest successful
 --   Telnyx run, in compact form (phone and enterprise as integer keys, risk as a code
---   0 unknown / 1 low / 2 medium / 3 high, scores as small integers). Built incrementally:
+--   0 unknown / 1 low / 2 medium / 3 high, scores as small integers) and the time Telnyx last
+--   refreshed the data (what a remediation outcome is judged by). Built incrementally:
 --   only days from the first day touched by a new run are recomputed and appended.
 -- grain: phone number x observed day (days without a run are absent: gaps, never carried)
 -- key: phone_key, observed_on
@@ -29,6 +30,7 @@ final as (
         cast(connection_score as utinyint) as connection_score,
         cast(engagement_score as utinyint) as engagement_score,
         cast(sentiment_score as utinyint) as sentiment_score,
+        last_refreshed_at,
     from new_days
 )
 

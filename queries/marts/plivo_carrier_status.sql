@@ -32,7 +32,7 @@ status_runs as (
 ),
 
 latest_run as (
-    select * from latest_runs where source = 'plivo'
+    select * from stg_callrep__latest_runs where source = 'plivo'
 ),
 
 final as (

@@ -25,11 +25,11 @@ settings as (
 ),
 
 latest_run as (
-    select * from latest_runs where source = 'plivo'
+    select * from stg_callrep__latest_runs where source = 'plivo'
 ),
 
 registrations as (
-    select * from plivo_ein_registrations
+    select * from int_plivo_ein_registrations
 ),
 
 states as (

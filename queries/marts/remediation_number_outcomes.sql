@@ -1,7 +1,10 @@
 -- remediation_number_outcomes
--- purpose: each number of each remediation request: its bucket, its risk before the request
---   and after completion, and whether a remediated number was flagged high again within 30 days.
---   Observations are each day's latest successful Telnyx run; "now" is the latest snapshot.
+-- purpose: each number of each remediation request: its bucket, its risk before the request and
+--   after completion, and, for remediated numbers, whether it came back high within 30 days.
+--   Observations are each day's latest successful Telnyx run; an observation tells what happened
+--   after completion only if its data was refreshed after completion (last_refreshed_at), so a
+--   snapshot collected later but refreshed earlier never counts. The outcome columns are as of
+--   now (everything collected); remediation_outcomes_weekly gives the counts as of each week.
 -- grain: remediation request x phone number
 -- key: request_id, phone_number
 -- materialized: table
@@ -10,86 +13,26 @@
 --   enterprise_id: Telnyx enterprise that submitted the request
 --   phone_number: E.164 phone number
 --   bucket: remediated, not_flagged, requires_review, ineligible or refused
---   risk_before: risk at the last observation before the request's created_at (null if none)
+--   created_at: when the request was created (UTC)
+--   tier2_completed_at: when the request completed (null until then)
+--   window_ends_at: tier2_completed_at + 30 days, the end of the re-flag window (null until completed)
+--   risk_before: risk at the last observation collected before the request's created_at (null if none)
 --   observed_before_at: collection time of that observation
---   risk_after: risk at the first observation after tier2_completed_at (null if none yet)
+--   risk_after: risk at the first observation whose data was refreshed after tier2_completed_at (null if none yet)
+--   refreshed_after_at: last_refreshed_at of that observation
 --   observed_after_at: collection time of that observation
---   reflagged_within_30d: for remediated numbers, true as soon as an observation within 30 days
---     after completion is high, false once 30 days have passed without one; else null
+--   reflagged_at: remediated numbers: collection time of the first observation refreshed within (tier2_completed_at, window_ends_at] that is high; null if none
+--   window_observed_at: remediated numbers: collection time of the first observation refreshed at or after window_ends_at; null if none
+--   outcome: remediated numbers as of now: reflagged (reflagged_at is set), else stayed_clean (window_observed_at is set), else unmonitored (window_ends_at has passed: never counted clean), else open; null for other buckets
+--   reflagged_within_30d: remediated numbers: true when outcome is reflagged, false when stayed_clean, else null
+--   is_unmonitored: remediated numbers: outcome is unmonitored (window over, no data refreshed 30 days after completion and no high within); null for other buckets
 
-with requests as (
-    select * from stg_telnyx__remediation_requests
+with numbers as (
+    select * from int_remediation_numbers
 ),
 
-results as (
-    select * from stg_telnyx__remediation_results
-),
-
-number_days as (
-    select * from int_telnyx_number_days
-),
-
-runs as (
-    select * from stg_telnyx__runs
-),
-
-now as (
-    select collected_at as latest_collected_at from latest_runs where source = 'telnyx'
-),
-
-numbers as (
-    select
-        r.request_id,
-        q.enterprise_id,
-        r.phone_number,
-        r.phone_key,
-        r.bucket,
-        q.created_at,
-        q.tier2_completed_at,
-        -- once per number: timestamptz + interval is calendar arithmetic, slow per observation
-        q.tier2_completed_at + interval 30 day as reflag_window_end,
-    from results as r
-    join requests as q using (request_id)
-),
-
-observations as (
-    -- only the numbers in remediation requests (a semi-join before the join to the runs); the
-    -- risk code rides in the low bits of the collection time, so arg_max/arg_min become max/min
-    -- (one observation per number and collection time, so no ties)
-    select
-        d.phone_key,
-        d.risk_code,
-        u.collected_at,
-        u.packed_at + d.risk_code as packed,
-    from (
-        select phone_key, observed_on, risk_code
-        from number_days
-        where phone_key in (select phone_key from results)
-    ) as d
-    join (
-        select observed_on, collected_at, epoch_us(collected_at) * 4 as packed_at
-        from runs
-        where is_latest_of_day
-    ) as u on u.observed_on = d.observed_on
-),
-
-per_number as (
-    select
-        n.request_id,
-        n.phone_number,
-        max(o.packed) filter (where o.collected_at < n.created_at) % 4 as risk_before_code,
-        max(o.collected_at) filter (where o.collected_at < n.created_at) as observed_before_at,
-        min(o.packed) filter (where o.collected_at > n.tier2_completed_at) % 4
-            as risk_after_code,
-        min(o.collected_at) filter (where o.collected_at > n.tier2_completed_at)
-            as observed_after_at,
-        bool_or(o.risk_code = 3) filter (
-            where o.collected_at > n.tier2_completed_at
-                and o.collected_at <= n.reflag_window_end
-        ) as high_within_30d,
-    from numbers as n
-    left join observations as o on o.phone_key = n.phone_key
-    group by n.request_id, n.phone_number
+states as (
+    select * from int_remediation_number_states where as_of = 'now'
 ),
 
 final as (
@@ -98,18 +41,22 @@ final as (
         n.enterprise_id,
         n.phone_number,
         n.bucket,
-        (['unknown', 'low', 'medium', 'high'])[p.risk_before_code + 1] as risk_before,
-        p.observed_before_at,
-        (['unknown', 'low', 'medium', 'high'])[p.risk_after_code + 1] as risk_after,
-        p.observed_after_at,
-        case
-            when n.bucket <> 'remediated' or n.tier2_completed_at is null then null
-            when coalesce(p.high_within_30d, false) then true
-            when (select latest_collected_at from now) >= n.tier2_completed_at + interval 30 day
-                then false
-        end as reflagged_within_30d,
+        n.created_at,
+        n.tier2_completed_at,
+        n.window_ends_at,
+        n.risk_before,
+        n.observed_before_at,
+        n.risk_after,
+        n.refreshed_after_at,
+        n.observed_after_at,
+        n.reflagged_at,
+        n.window_observed_at,
+        s.outcome,
+        case s.outcome when 'reflagged' then true when 'stayed_clean' then false end
+            as reflagged_within_30d,
+        case when s.outcome is not null then s.outcome = 'unmonitored' end as is_unmonitored,
     from numbers as n
-    join per_number as p using (request_id, phone_number)
+    left join states as s using (request_id, phone_number)
 )
 
 select * from final

@@ -1,5 +1,7 @@
 -- remediation_outcomes
--- purpose: each remediation request with its timings and how its numbers came out.
+-- purpose: each remediation request with its timings and how its numbers came out: Telnyx's
+--   labels, and whether the remediated numbers stayed clean for 30 days (as of now, by the
+--   outcome rule of int_remediation_number_states: only data refreshed after completion counts).
 -- grain: remediation request
 -- key: request_id
 -- materialized: table
@@ -21,7 +23,13 @@
 --   requires_review: numbers in the requires_review bucket (0 when results are absent)
 --   ineligible: numbers in the ineligible bucket (0 when results are absent)
 --   refused: numbers in the refused bucket (0 when results are absent)
---   success_rate: remediated / (remediated + requires_review + refused); null when that is 0
+--   success_rate: Telnyx's label rate: remediated / (remediated + requires_review + refused); null when that is 0
+--   window_ends_at: tier2_completed_at + 30 days (null until completed)
+--   is_window_closed: window_ends_at is before now (the latest snapshot); false until completed or without results
+--   stayed_clean: remediated numbers whose outcome is stayed_clean
+--   reflagged: remediated numbers whose outcome is reflagged (high again within 30 days)
+--   unmonitored: remediated numbers whose outcome is unmonitored (window over, no data refreshed 30 days after completion; never counted clean)
+--   durable_success_rate: stayed_clean / (remediated + requires_review + refused) for a closed window; null while open or when that is 0
 
 with requests as (
     select * from stg_telnyx__remediation_requests
@@ -29,6 +37,21 @@ with requests as (
 
 results as (
     select * from stg_telnyx__remediation_results
+),
+
+states as (
+    select * from int_remediation_number_states where as_of = 'now'
+),
+
+outcome_counts as (
+    select
+        request_id,
+        bool_or(is_window_closed) as is_window_closed,
+        count(*) filter (where outcome = 'stayed_clean') as stayed_clean,
+        count(*) filter (where outcome = 'reflagged') as reflagged,
+        count(*) filter (where outcome = 'unmonitored') as unmonitored,
+    from states
+    group by request_id
 ),
 
 bucket_counts as (
@@ -51,8 +74,14 @@ joined as (
         coalesce(b.requires_review, 0) as requires_review,
         coalesce(b.ineligible, 0) as ineligible,
         coalesce(b.refused, 0) as refused,
+        coalesce(o.stayed_clean, 0) as stayed_clean,
+        coalesce(o.reflagged, 0) as reflagged,
+        coalesce(o.unmonitored, 0) as unmonitored,
+        q.tier2_completed_at + interval 30 day as window_ends_at,
+        coalesce(o.is_window_closed, false) as is_window_closed,
     from requests as q
     left join bucket_counts as b using (request_id)
+    left join outcome_counts as o using (request_id)
 ),
 
 final as (
@@ -75,6 +104,15 @@ final as (
         ineligible,
         refused,
         remediated / nullif(remediated + requires_review + refused, 0) as success_rate,
+        window_ends_at,
+        is_window_closed,
+        stayed_clean,
+        reflagged,
+        unmonitored,
+        case
+            when is_window_closed
+                then stayed_clean / nullif(remediated + requires_review + refused, 0)
+        end as durable_success_rate,
     from joined
 )
 

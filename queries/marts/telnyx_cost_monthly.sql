@@ -29,7 +29,7 @@ settings as (
 ),
 
 latest_run as (
-    select * from latest_runs where source = 'telnyx'
+    select * from stg_callrep__latest_runs where source = 'telnyx'
 ),
 
 telnyx_days as (

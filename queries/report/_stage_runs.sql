@@ -13,7 +13,7 @@ with cutoffs as (
 
 succeeded as (
     select source, run_id, collected_at
-    from collection_runs
+    from stg_callrep__runs
     where status = 'succeeded'
 ),
 

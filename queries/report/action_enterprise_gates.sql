@@ -5,14 +5,8 @@
 -- grain: enterprise
 -- key: enterprise_id
 -- parameters: $limit
-with runs as (
-    select run_id from report_runs where period = 'current' and source = 'telnyx'
-),
-
-enterprises as (
-    select e.*
-    from telnyx_enterprise_snapshots as e
-    join runs on runs.run_id = e.run_id
+with enterprises as (
+    select * from report_enterprises
 ),
 
 final as (

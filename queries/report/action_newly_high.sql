@@ -52,7 +52,7 @@ final as (
     left join week_end_state as s
         on s.enterprise_id = f.enterprise_id
         and s.phone_number = f.phone_number
-    left join telnyx_enterprises as names on names.enterprise_id = f.enterprise_id
+    left join report_enterprises as names on names.enterprise_id = f.enterprise_id
     order by
         (s.spam_risk = 'high') desc nulls last,
         (

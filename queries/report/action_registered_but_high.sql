@@ -35,7 +35,7 @@ final as (
     left join categories
         on categories.enterprise_id = overview.telnyx_enterprise_id
         and categories.phone_number = overview.phone_number
-    left join telnyx_enterprises as names on names.enterprise_id = overview.telnyx_enterprise_id
+    left join report_enterprises as names on names.enterprise_id = overview.telnyx_enterprise_id
     order by
         (att_status = 'ACTIVE' and tmobile_status = 'ACTIVE') desc,
         (

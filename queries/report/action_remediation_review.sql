@@ -1,6 +1,7 @@
 -- action_remediation_review
 -- purpose: numbers in remediation requests whose results put them in requires_review or refused,
---   for requests with results by the week's end. Most severe first: refused, then oldest request.
+--   for requests with results by the week's end, with their risk after completion as known at
+--   the week's end (data refreshed after completion). Most severe first: refused, then oldest.
 -- grain: request x phone number
 -- key: request_id, phone_number
 -- parameters: $as_of, $limit
@@ -28,11 +29,12 @@ final as (
         requests.status as request_status,
         requests.created_at,
         numbers.risk_before,
-        numbers.risk_after,
+        -- the first data refreshed after completion, if collected by the week's end
+        case when numbers.observed_after_at < $as_of then numbers.risk_after end as risk_after,
         count(*) over () as total_rows,
     from numbers
     join requests on requests.request_id = numbers.request_id
-    left join telnyx_enterprises as names on names.enterprise_id = requests.enterprise_id
+    left join report_enterprises as names on names.enterprise_id = requests.enterprise_id
     order by (numbers.bucket = 'refused') desc, requests.created_at, numbers.phone_number
     limit $limit
 )

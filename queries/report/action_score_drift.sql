@@ -28,7 +28,7 @@ final as (
         value_before - value_now as drop_points,
         count(*) over () as total_rows,
     from drift
-    left join telnyx_enterprises as names on names.enterprise_id = drift.enterprise_id
+    left join report_enterprises as names on names.enterprise_id = drift.enterprise_id
     order by drop_points desc, value_now asc, phone_number, score
     limit $limit
 )

@@ -25,7 +25,7 @@ buckets as (
 final as (
     select
         request_id,
-        strftime(created_at, '%Y-%m-%d') || ' ' || request_id as request_label,
+        strftime(timezone('UTC', created_at), '%Y-%m-%d') || ' ' || request_id as request_label,
         created_at,
         replace(bucket, '_', ' ') as bucket,
         numbers::bigint as numbers,

@@ -25,6 +25,7 @@ final as (
         s.status,
         s.loa_status,
         s.check_frequency,
+        s.rejection_reasons,
         coalesce(len(s.flags), 0) > 0 as is_flagged,
     from snapshots as s
     join runs as r on r.run_id = s.run_id

@@ -1,0 +1,80 @@
+-- int_plivo_ein_registrations
+-- purpose: Caller Reputation registrations per business (EIN), the billing unit of Plivo: a business is
+--   registered from the first time one of its enabled numbers has a carrier ACTIVE until the first
+--   collection at which it has no enabled number left; enabling again after that is a new registration.
+--   The mart plivo_ein_registrations publishes these rows; the cost models read them here.
+-- grain: registration (one business, one unbroken stretch of collections with an enabled number)
+-- key: ein, registration_seq
+-- materialized: table
+
+with
+
+runs as (
+    select * from stg_plivo__runs
+),
+
+states as (
+    select * from int_plivo_number_states
+    where is_enabled
+        and ein is not null
+),
+
+ein_runs as (
+    select
+        ein,
+        run_seq,
+        min(active_at) as first_active_at,
+        arg_min(profile_uuid, active_at) as first_active_profile_uuid,
+        min(ein_status) as ein_status,
+    from states
+    group by ein, run_seq
+),
+
+islands as (
+    select
+        *,
+        run_seq - row_number() over (partition by ein order by run_seq) as island,
+    from ein_runs
+),
+
+island_bounds as (
+    select
+        ein,
+        island,
+        max(run_seq) as last_seq,
+        min(run_seq) filter (where first_active_at is not null) as active_seq,
+    from islands
+    group by ein, island
+),
+
+registrations as (
+    select
+        island_bounds.ein,
+        island_bounds.active_seq,
+        island_bounds.last_seq,
+        ein_runs.ein_status,
+        ein_runs.first_active_profile_uuid as profile_uuid,
+        greatest(ein_runs.first_active_at, before_run.collected_at) as approved_at,
+        end_run.collected_at as ended_at,
+    from island_bounds
+    inner join ein_runs
+        on ein_runs.ein = island_bounds.ein
+        and ein_runs.run_seq = island_bounds.active_seq
+    left join runs as before_run on before_run.run_seq = island_bounds.active_seq - 1
+    left join runs as end_run on end_run.run_seq = island_bounds.last_seq + 1
+    where island_bounds.active_seq is not null
+),
+
+final as (
+    select
+        ein,
+        row_number() over (partition by ein order by active_seq) as registration_seq,
+        ein_status,
+        profile_uuid,
+        approved_at,
+        ended_at,
+        ended_at is null as is_live,
+    from registrations
+)
+
+select * from final

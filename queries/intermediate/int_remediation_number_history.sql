@@ -1,0 +1,98 @@
+-- int_remediation_number_history
+-- purpose: each number ever submitted for remediation as of each cut-off of
+--   int_remediation_number_states (each ISO week's end with a Telnyx run, and now), with its
+--   recommendation; the one definition of the recommendation rules (see
+--   remediation_number_history). A request is in flight at a cut-off when it was created before
+--   it and had not completed, failed or been cancelled before it.
+-- grain: cut-off x phone number
+-- key: as_of, phone_number
+-- materialized: table
+
+with states as (
+    select * from int_remediation_number_states
+),
+
+requests as (
+    select * from stg_telnyx__remediation_requests
+),
+
+settings as (
+    select * from callrep_settings
+),
+
+cutoffs as (
+    select distinct as_of, cutoff from states
+),
+
+finished as (
+    select
+        enterprise_id,
+        created_at,
+        coalesce(
+            tier2_completed_at,
+            case
+                when status in ('completed', 'failed', 'cancelled')
+                    then coalesce(updated_at, collected_at)
+            end
+        ) as finished_at,
+    from requests
+),
+
+in_flight as (
+    select distinct c.as_of, f.enterprise_id
+    from cutoffs as c
+    join finished as f
+        on f.created_at < c.cutoff
+        and (f.finished_at is null or f.finished_at >= c.cutoff)
+),
+
+per_number as (
+    select
+        as_of,
+        any_value(cutoff) as cutoff,
+        phone_number,
+        arg_max(enterprise_id, (created_at, request_id)) as enterprise_id,
+        count(*) as times_submitted,
+        string_agg(bucket, ' > ' order by created_at, request_id) as bucket_sequence,
+        min(created_at) as first_submitted_at,
+        max(created_at) as last_submitted_at,
+        arg_max(bucket, (created_at, request_id)) as last_bucket,
+        arg_max(outcome, (created_at, request_id)) as last_outcome,
+        count(*) filter (where bucket = 'remediated') as times_remediated,
+        count(*) filter (where outcome = 'reflagged') as times_reflagged,
+        count(*) filter (where bucket <> 'ineligible') as charged_submissions,
+    from states
+    group by as_of, phone_number
+),
+
+final as (
+    select
+        p.as_of,
+        p.cutoff,
+        p.phone_number,
+        p.enterprise_id,
+        p.times_submitted,
+        p.bucket_sequence,
+        p.first_submitted_at,
+        p.last_submitted_at,
+        p.last_bucket,
+        p.last_outcome,
+        p.times_remediated,
+        p.times_reflagged,
+        p.charged_submissions,
+        round(p.charged_submissions * s.telnyx_remediation_usd, 6) as remediation_usd,
+        case
+            when p.times_reflagged >= 2 then 'rotate'
+            when f.enterprise_id is not null then 'wait'
+            when p.last_outcome = 'open' then 'wait'
+            when p.last_bucket = 'ineligible' then 'wait'
+            when p.last_bucket in ('requires_review', 'refused') then 'review'
+            when p.last_outcome = 'reflagged' then 'resubmit'
+            else 'none'
+        end as recommendation,
+    from per_number as p
+    cross join settings as s
+    left join in_flight as f on f.as_of = p.as_of and f.enterprise_id = p.enterprise_id
+)
+
+select * from final
