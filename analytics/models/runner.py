@@ -10,7 +10,8 @@ touched (``since``). Incremental models are then rebuilt only from that day on:
 * it deletes the model's rows with ``incremental_on >= callrep_since`` and inserts what the
   model's SQL returns; the SQL reads only rows from ``getvariable('callrep_since')`` on.
 
-A full build (``full=True``, a first build, or a changed incremental model) recreates every
+A full build (``full=True``, a first build, or an incremental model whose SQL or settings
+changed: :func:`analytics.models.state.changed_models`) recreates every
 table from scratch; both paths give the same rows (``tests/test_models_telnyx_incremental.py``).
 Each model is replaced in its own transaction (one build-wide transaction would hold every
 new table in memory). A build that fails part-way is safe to repeat: the build is recorded
@@ -25,6 +26,7 @@ import re
 import time
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import duckdb
 
@@ -35,6 +37,15 @@ from analytics.models.calendar import write_holidays
 from analytics.models.discovery import Model, discover
 from analytics.store.transaction import transaction
 
+DEFAULT_MEMORY = "1500MB"
+MIN_MEMORY = 64 * 2**20  # below this DuckDB cannot build the models
+MAX_MEMORY = 2**50  # 1024 TiB: beyond any host, and within what DuckDB accepts
+_SIZE = re.compile(r"([0-9]{1,15}(?:\.[0-9]{1,9})?)\s*([KMGT]i?B|B)", re.IGNORECASE)
+_UNITS = {
+    "b": 1,
+    **{f"{p}b": 1000 ** (i + 1) for i, p in enumerate("kmgt")},
+    **{f"{p}ib": 1024 ** (i + 1) for i, p in enumerate("kmgt")},
+}
 FULL_SINCE = date(1900, 1, 1)
 NOTHING_NEW = date(9999, 12, 31)
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -74,17 +85,33 @@ class BuildReport:
 
 def configure(con: duckdb.DuckDBPyConnection) -> None:
     """Session settings for building: bounded memory, all cores, UTC."""
-    limit = os.environ.get("CALLREP_MEMORY_LIMIT", "1500MB")
-    con.execute(f"set memory_limit = '{_setting(limit)}'")
+    con.execute(f"set memory_limit = '{memory_limit(os.environ.get('CALLREP_MEMORY_LIMIT'))}'")
     con.execute(f"set threads = {max(1, os.cpu_count() or 1)}")
     con.execute("set preserve_insertion_order = false")
     con.execute("set TimeZone = 'UTC'")
 
 
-def _setting(value: str) -> str:
-    if not re.fullmatch(r"[0-9.]+\s*[KMGT]?i?B", value.strip(), flags=re.IGNORECASE):
-        raise ConfigError(f"CALLREP_MEMORY_LIMIT: expected a size such as 1500MB, got {value!r}")
-    return value.strip()
+def memory_limit(value: str | None) -> str:
+    """``CALLREP_MEMORY_LIMIT`` (default 1500MB) checked and as DuckDB's ``memory_limit``.
+
+    A number (digits, optionally one decimal point) and a unit (B, KB, MB, GB, TB or KiB to
+    TiB), from :data:`MIN_MEMORY` to :data:`MAX_MEMORY`; anything else is a
+    :class:`ConfigError` naming the variable, with an example.
+    """
+    if value is None:
+        value = DEFAULT_MEMORY
+    match = _SIZE.fullmatch(value.strip())
+    if match is None:
+        raise ConfigError(
+            f"CALLREP_MEMORY_LIMIT: expected a size such as 1500MB or 4GiB, got {value[:40]!r}"
+        )
+    size = Decimal(match.group(1)) * _UNITS[match.group(2).lower()]
+    if not MIN_MEMORY <= size <= MAX_MEMORY:
+        raise ConfigError(
+            f"CALLREP_MEMORY_LIMIT: {value.strip()} is outside 64MiB to 1024TiB; "
+            "use a size such as 1500MB"
+        )
+    return f"{int(size)}B"
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, pricing: Pricing) -> None:
@@ -151,9 +178,10 @@ def build(
     started = time.perf_counter()
     configure(con)
     discovered = models if models is not None else discover()
+    pricing = pricing or Pricing()
     state.ensure(con)
     previous = state.last_build(con)
-    changed = state.changed_models(con, discovered)
+    changed = state.changed_models(con, discovered, pricing)
     incremental = [m for m in discovered if m.materialized == "incremental"]
     full = (
         full
@@ -167,7 +195,7 @@ def build(
     report = BuildReport(
         full=full, since=None if full or since == NOTHING_NEW else since, run_id=covered
     )
-    write_settings(con, pricing or Pricing())
+    write_settings(con, pricing)
     write_holidays(con)
     for model in discovered:
         t0 = time.perf_counter()
@@ -180,5 +208,5 @@ def build(
             ModelResult(model.name, model.materialized, mode, time.perf_counter() - t0)
         )
     report.seconds = time.perf_counter() - started
-    state.record(con, report, discovered, datetime.now(UTC))
+    state.record(con, report, discovered, pricing, datetime.now(UTC))
     return report

@@ -2,18 +2,24 @@
 
 ``model_builds`` (one row per build: built_at, full, since, run_id, seconds, models) tells
 ``callrep report`` whether a collection ran after the last build (:func:`is_stale`);
-``model_versions`` keeps a hash of each model's SQL so a changed incremental model forces a
-full rebuild instead of appending rows computed by two different versions.
+``model_versions`` keeps a hash of each model's SQL and of the settings it reads (directly
+from ``callrep_settings`` or through the models it depends on: :func:`settings_read`), so a
+changed model or a changed setting makes the marts stale, and a changed incremental model
+forces a full rebuild instead of appending rows computed by two different versions or prices.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import duckdb
+
+from analytics.config import Pricing
+from analytics.models.discovery import body_words, discover
 
 if TYPE_CHECKING:
     from analytics.models.discovery import Model
@@ -91,17 +97,21 @@ def runs_since_build(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def is_stale(con: duckdb.DuckDBPyConnection, models: list[Model] | None = None) -> bool:
+def is_stale(
+    con: duckdb.DuckDBPyConnection,
+    models: list[Model] | None = None,
+    pricing: Pricing | None = None,
+) -> bool:
     """True when the marts may be out of date: nothing was ever built, a collection
-    succeeded after the last build, or the models changed since (an upgraded callrep).
+    succeeded after the last build, the models changed since (an upgraded callrep), or a
+    setting a model reads differs from the one it was built with.
 
-    ``models`` defaults to every model under ``queries/``.
+    ``models`` defaults to every model under ``queries/``, ``pricing`` to the defaults.
     """
     if last_build(con) is None or runs_since_build(con) > 0:
         return True
-    from analytics.models.discovery import discover
-
-    return bool(changed_models(con, models if models is not None else discover()))
+    found = models if models is not None else discover()
+    return bool(changed_models(con, found, pricing or Pricing()))
 
 
 def first_new_day(con: duckdb.DuckDBPyConnection, run_id: int | None) -> date | None:
@@ -122,14 +132,51 @@ def sql_hash(model: Model) -> str:
     return hashlib.sha256(model.sql.encode()).hexdigest()
 
 
-def changed_models(con: duckdb.DuckDBPyConnection, models: list[Model]) -> set[str]:
-    """Models whose SQL differs from the version last built (all, on a first build)."""
+def settings_read(models: list[Model]) -> dict[str, frozenset[str]]:
+    """The ``callrep_settings`` columns each model reads, itself or through its dependencies.
+
+    ``models`` is in dependency order (as :func:`analytics.models.discovery.discover` returns
+    them). A model that names ``callrep_settings`` but none of its columns (``select *``
+    passed on) is taken to read them all.
+    """
+    names = frozenset(f.name for f in fields(Pricing))
+    read: dict[str, frozenset[str]] = {}
+    for model in models:
+        words = body_words(model.sql)
+        own = names & words
+        if "callrep_settings" in words and not own:
+            own = names
+        inherited = (read.get(dep, frozenset()) for dep in model.depends_on)
+        read[model.name] = own.union(*inherited)
+    return read
+
+
+def fingerprint(model: Model, settings: frozenset[str], pricing: Pricing) -> str:
+    """A hash of the model's SQL and of the values of the ``settings`` it reads (kept in
+    ``model_versions.sql_sha256``; a model that reads no setting keeps its plain SQL hash)."""
+    if not settings:
+        return sql_hash(model)
+    values = {k: v for k, v in asdict(pricing).items() if k in settings}
+    text = model.sql + "\n-- settings: " + json.dumps(values, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def changed_models(
+    con: duckdb.DuckDBPyConnection, models: list[Model], pricing: Pricing
+) -> set[str]:
+    """Models whose SQL, or a setting they read, differs from the version last built (all,
+    on a first build)."""
     known = dict(con.execute("select name, sql_sha256 from model_versions").fetchall())
-    return {m.name for m in models if known.get(m.name) != sql_hash(m)}
+    read = settings_read(models)
+    return {m.name for m in models if known.get(m.name) != fingerprint(m, read[m.name], pricing)}
 
 
 def record(
-    con: duckdb.DuckDBPyConnection, report: BuildReport, models: list[Model], now: datetime
+    con: duckdb.DuckDBPyConnection,
+    report: BuildReport,
+    models: list[Model],
+    pricing: Pricing,
+    now: datetime,
 ) -> None:
     """Append the build to ``model_builds`` and refresh ``model_versions``."""
     con.execute(
@@ -137,7 +184,8 @@ def record(
         [now, report.full, report.since, report.run_id, report.seconds, len(report.models)],
     )
     con.execute("delete from model_versions")
+    read = settings_read(models)
     con.executemany(
         "insert into model_versions values (?, ?, ?, ?)",
-        [(m.name, m.materialized, sql_hash(m), now) for m in models],
+        [(m.name, m.materialized, fingerprint(m, read[m.name], pricing), now) for m in models],
     )

@@ -220,30 +220,31 @@ def plivo_status(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def cost(rows: list[dict[str, Any]], provider: str, payer_title: str) -> dict[str, Any]:
-    """Stacked bars per month by payer; projected months drawn hatched-light and labelled."""
+    """Stacked bars per month by payer; the week's month's projected rest drawn light, dashed."""
+    kinds = ["observed", "projected rest of month"]
     chart = (
         alt.Chart(_data(rows))
         .mark_bar(strokeWidth=1, stroke="#333")
         .encode(
-            x=alt.X("month_label:O", title="Month (p = projected)", sort=None),
+            x=alt.X("month_label:O", title="Month", sort=None),
             y=alt.Y("usd:Q", title="USD per month", stack="zero"),
             color=alt.Color("payer:N", title=payer_title, legend=alt.Legend(columns=4)),
             opacity=alt.Opacity(
                 "kind:O",
-                sort=["observed", "projected"],
+                sort=kinds,
                 title="Kind",
-                scale=alt.Scale(domain=["observed", "projected"], range=[1.0, 0.45]),
+                scale=alt.Scale(domain=kinds, range=[1.0, 0.45]),
             ),
             strokeDash=alt.StrokeDash(
-                "kind:N",
-                scale=alt.Scale(domain=["observed", "projected"], range=[[1, 0], [4, 2]]),
-                legend=None,
+                "kind:N", scale=alt.Scale(domain=kinds, range=[[1, 0], [4, 2]]), legend=None
             ),
+            order=alt.Order("kind:N", sort="ascending"),
             tooltip=["month_label:O", "payer:N", "kind:N", alt.Tooltip("usd:Q", format="$,.2f")],
         )
     )
     return _finish(
         chart,
-        f"{provider} cost per month, observed and projected",
-        f"USD per month per {payer_title.lower()}; projected months are marked p",
+        f"{provider} cost per month, as of the week",
+        f"USD per month per {payer_title.lower()}; the last bar's light part is the "
+        "projected rest of the week's month",
     )

@@ -109,6 +109,42 @@ class Notes:
 
 
 @dataclass(frozen=True)
+class CostLine:
+    """One part of a provider's cost as of the week (a Telnyx component or a Plivo EIN)."""
+
+    provider: str
+    part: str
+    to_date_usd: float
+    same_days_before_usd: float
+    projected_month_usd: float
+    last_month_usd: float
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """One Telnyx enterprise: its current check frequency against the cheapest weekly one."""
+
+    enterprise_id: str
+    monitored_numbers: int
+    current_frequency: str
+    current_usd: float
+    advice: str  # what to do, with its trade-off, in words
+    saving_usd: float | None  # per month; None when there is no saving to take
+
+
+@dataclass(frozen=True)
+class CostSection:
+    """The cost breakdown as of the week, and the Telnyx frequency what-if."""
+
+    month: str  # the week's month, e.g. "November 2026"
+    previous_month: str
+    to_date_label: str  # e.g. "1-15 November"
+    lines: list[CostLine]
+    what_if: list[WhatIf]
+    what_if_month: str  # the projected month the what-if compares, e.g. "December 2026"
+
+
+@dataclass(frozen=True)
 class WeeklyReport:
     """Everything ``weekly.html`` shows."""
 
@@ -127,6 +163,7 @@ class WeeklyReport:
     static: bool = False
     vega_js: str = ""
     messages: list[str] = field(default_factory=list)
+    cost: CostSection | None = None
     # source -> "No Plivo collection in 2026-W48; latest 2026-W47." for each source the week lacks
     missing: dict[str, str] = field(default_factory=dict)
     notice: str | None = None  # why the default week is older than the last calendar week
@@ -164,6 +201,7 @@ def stage(con: duckdb.DuckDBPyConnection, week: IsoWeek) -> dict[str, Any]:
     sql.run(con, "_stage_enterprises", params)
     sql.run(con, "_stage_overview", params)
     sql.run(con, "_stage_plivo_status", params)
+    sql.run(con, "_stage_cost", params)
     return params
 
 

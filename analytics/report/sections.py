@@ -6,7 +6,7 @@ from typing import Any
 
 import duckdb
 
-from analytics.report import charts, sql
+from analytics.report import charts, cost, sql
 from analytics.report.context import ActionTable, Chart, Column, Figure, Notes, SourceFreshness
 
 CARRIERS = ("AT&T", "T-Mobile")
@@ -38,29 +38,7 @@ def headline(
     ]
     if "telnyx" not in providers:
         figures = []  # no Telnyx collection in the week: no Telnyx figure to state
-    costs = sql.rows(con, "headline_cost", p)
-    for provider in ("Telnyx", "Plivo"):
-        if provider.lower() not in providers:
-            continue
-        projected = [c for c in costs if c["provider"] == provider and c["kind"] == "projected"]
-        observed = [c for c in costs if c["provider"] == provider and c["kind"] == "observed"]
-        if projected or observed:
-            month = projected[0]["month"] if projected else None
-            seen = observed[0] if observed else None
-            note = f"for {month:%B %Y}" if month else "no projection"
-            if seen:
-                note += f"; observed in {seen['month']:%B %Y}: USD {seen['usd']:,.2f}"
-            figures.append(
-                Figure(
-                    f"{provider} projected monthly cost",
-                    projected[0]["usd"] if projected else None,
-                    None,
-                    kind="usd",
-                    note=note,
-                    rise_is_bad=None,
-                    compare=False,
-                )
-            )
+    figures.extend(cost.figures(con, p, providers))
     return figures
 
 
@@ -390,20 +368,22 @@ def chart_list(
         "No Plivo numbers collected.",
         "plivo",
     )
-    cost = sql.rows(con, "chart_cost", p)
+    cost_rows = sql.rows(con, "chart_cost", p)
     add(
         "cost-telnyx",
         "Telnyx cost per month",
-        "Observed and projected cost per enterprise (base fee, checks, remediation).",
-        lambda: [r for r in cost if r["provider"] == "Telnyx"],
+        "Cost per enterprise per month (base fee, checks, remediation), as of the week: the "
+        "week's month is observed to the week's end plus its projected rest.",
+        lambda: [r for r in cost_rows if r["provider"] == "Telnyx"],
         lambda rows: charts.cost(rows, "Telnyx", "Enterprise"),
         "No Telnyx cost data.",
     )
     add(
         "cost-plivo",
         "Plivo registration cost per month",
-        "Observed and projected registration charges per EIN.",
-        lambda: [r for r in cost if r["provider"] == "Plivo"],
+        "Registration charges per EIN per month, as of the week: the week's month is "
+        "observed to the week's end plus its projected rest.",
+        lambda: [r for r in cost_rows if r["provider"] == "Plivo"],
         lambda rows: charts.cost(rows, "Plivo", "EIN"),
         "No Plivo registration charges.",
         "plivo",

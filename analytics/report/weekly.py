@@ -13,9 +13,9 @@ import duckdb
 from analytics.config import Pricing
 from analytics.errors import FileHeldError, StoreError, StorePathError, WriterLockedError
 from analytics.models import build, is_stale
-from analytics.report import context, sections, sql
+from analytics.report import context, cost, sections, sql
 from analytics.report.context import WeeklyReport
-from analytics.report.render import fmt_datetime, render_weekly
+from analytics.report.render import render_weekly
 from analytics.report.weeks import IsoWeek, choose_week
 from analytics.store.database import connect, published_path, writer
 from analytics.store.files import write_atomic
@@ -128,14 +128,11 @@ def build_report(
     messages += list(missing.values())
     if not has_remediation and "telnyx" in present:
         messages.append("No remediation request has been made yet.")
-    latest = latest_collection(con)
     caveats = [
         "Every table and figure is as of the week's last successful collection of each "
         "source; changes compare with the week before.",
-        "Cost projections come from the models' projection at the latest snapshot "
-        f"({fmt_datetime(latest)})."
-        if latest
-        else "No snapshot yet, so no projection.",
+        "Cost is as of the week: observed up to the week's end; the week's month and the "
+        "frequency what-if are projected from the state at the week's last collection.",
         "Remediation results are the latest the API reported for requests completed by the "
         "week's end.",
     ]
@@ -154,6 +151,7 @@ def build_report(
         rendered_at=datetime.now(UTC),
         static=static,
         messages=messages,
+        cost=cost.section(con, p, present) if present else None,
         missing=missing,
         notice=choice.notice,
     )
@@ -187,7 +185,8 @@ def write_report(
 
 
 def ensure_built(db_path: Path, pricing: Pricing) -> bool:
-    """Build the models first when a collection ran since the last build; True if it built.
+    """Build the models first when they are stale (a collection ran since the last build, or
+    the models or the settings they read changed); True if it built.
 
     Staleness is read from the published copy, never the main file (a build in progress holds
     it). Takes the writer lock, builds, then publishes; when another callrep process holds the
@@ -202,7 +201,7 @@ def ensure_built(db_path: Path, pricing: Pricing) -> bool:
     except FileHeldError:
         return False
     try:
-        if not is_stale(con):
+        if not is_stale(con, pricing=pricing):
             return False
     finally:
         con.close()

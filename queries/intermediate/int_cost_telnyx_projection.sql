@@ -98,6 +98,7 @@ final as (
         enterprise_frequencies.status,
         enterprise_frequencies.monitored_numbers,
         months.days,
+        months.is_full_month,
         case
             when months.is_full_month and enterprise_frequencies.status = 'approved'
                 then settings.telnyx_base_usd

@@ -4,7 +4,8 @@
 --   monthly while live, nothing refunded on cancellation; a new registration is a new charge, so one
 --   month can hold two charges for one EIN. Billing anchor from callrep_settings.plivo_billing_anchor:
 --   calendar (default: the approval month, then the 1st of every following month while live) or
---   anniversary (the approval day of month every month, clamped to the month's last day).
+--   anniversary (the approval day of month every month, clamped to the month's last day). Observed
+--   rows count plivo_ein_charges' moments of the month.
 -- grain: EIN x month x kind
 -- key: ein, month, kind
 -- materialized: table
@@ -42,45 +43,17 @@ now_month as (
     from latest_run
 ),
 
-registration_months as (
-    select
-        registrations.ein,
-        registrations.registration_seq,
-        timezone('UTC', registrations.approved_at) as approved_at_utc,
-        timezone('UTC', registrations.ended_at) as ended_at_utc,
-        date_trunc('month', timezone('UTC', registrations.approved_at))::date as approval_month,
-        unnest(generate_series(
-            0,
-            date_diff(
-                'month',
-                date_trunc('month', timezone('UTC', registrations.approved_at))::date,
-                now_month.latest_month
-            )
-        )) as months_after_approval,
-    from registrations
-    cross join now_month
-),
-
-charge_moments as (
-    select
-        registration_months.*,
-        case
-            when months_after_approval = 0 then approved_at_utc
-            when settings.plivo_billing_anchor = 'anniversary'
-                then approved_at_utc + to_months(months_after_approval)
-            else approval_month + to_months(months_after_approval)
-        end as charge_at_utc,
-    from registration_months
-    cross join settings
+charges as (
+    select * from int_cost_plivo_charges
 ),
 
 observed_charges as (
     select
         ein,
-        date_trunc('month', charge_at_utc)::date as month,
+        month,
         count(*) as registrations_charged,
-    from charge_moments
-    where ended_at_utc is null or charge_at_utc < ended_at_utc
+    from charges
+    where is_charged
     group by ein, month
 ),
 

@@ -4,7 +4,7 @@
 --   Prices from callrep_settings. Observed months count only observed days (each day as its latest
 --   successful run saw it; days without a run add nothing). Projected rows hold the rest of the latest
 --   snapshot's month and the projection_months following months at the fleet, frequency and status of
---   the latest run.
+--   the latest run. Observed rows sum telnyx_cost_daily's days of the month.
 -- grain: month x enterprise x kind
 -- key: month, enterprise_id, kind
 -- materialized: table
@@ -32,20 +32,12 @@ latest_run as (
     select * from stg_callrep__latest_runs where source = 'telnyx'
 ),
 
-enterprise_days as (
-    select * from int_cost_telnyx_enterprise_days
-),
-
-check_days as (
-    select * from int_cost_check_days
+telnyx_days as (
+    select * from int_cost_telnyx_days
 ),
 
 projection as (
     select * from int_cost_telnyx_projection
-),
-
-remediation_requests as (
-    select * from stg_telnyx__remediation_requests
 ),
 
 now_month as (
@@ -53,38 +45,17 @@ now_month as (
     from latest_run
 ),
 
-observed_days as (
-    select
-        enterprise_days.*,
-        date_trunc('month', enterprise_days.day)::date as month,
-        case when check_days.is_check_day then enterprise_days.monitored_numbers else 0 end
-            as checks,
-    from enterprise_days
-    left join check_days
-        on check_days.day = enterprise_days.day
-        and check_days.check_frequency = enterprise_days.check_frequency
-),
-
 observed_months as (
     select
         month,
         enterprise_id,
-        arg_max(check_frequency, day) as check_frequency,
-        arg_max(monitored_numbers, day) as monitored_numbers,
-        count(*) as days,
-        bool_or(status = 'approved') as was_approved,
+        arg_max(check_frequency, day) filter (where run_id is not null) as check_frequency,
+        arg_max(monitored_numbers, day) filter (where run_id is not null) as monitored_numbers,
+        count(run_id) as days,
+        max(base_usd) as base_usd,
         sum(checks) as checks,
-    from observed_days
-    group by month, enterprise_id
-),
-
-remediation_months as (
-    select
-        date_trunc('month', timezone('UTC', created_at))::date as month,
-        enterprise_id,
-        sum(coalesce(phone_numbers_submitted, 0)) as remediation_numbers,
-    from remediation_requests
-    where created_at is not null
+        sum(remediation_numbers) as remediation_numbers,
+    from telnyx_days
     group by month, enterprise_id
 ),
 
@@ -92,11 +63,7 @@ enterprise_first_month as (
     select
         enterprise_id,
         min(month) as first_month,
-    from (
-        select month, enterprise_id from observed_months
-        union all
-        select month, enterprise_id from remediation_months
-    )
+    from observed_months
     group by enterprise_id
 ),
 
@@ -118,18 +85,13 @@ observed as (
         observed_months.check_frequency,
         coalesce(observed_months.monitored_numbers, 0) as monitored_numbers,
         coalesce(observed_months.days, 0) as days,
-        case when observed_months.was_approved then settings.telnyx_base_usd else 0 end
-            as base_usd,
+        coalesce(observed_months.base_usd, 0) as base_usd,
         coalesce(observed_months.checks, 0) as checks,
-        coalesce(remediation_months.remediation_numbers, 0) as remediation_numbers,
+        coalesce(observed_months.remediation_numbers, 0) as remediation_numbers,
     from month_grid
-    cross join settings
     left join observed_months
         on observed_months.month = month_grid.month
         and observed_months.enterprise_id = month_grid.enterprise_id
-    left join remediation_months
-        on remediation_months.month = month_grid.month
-        and remediation_months.enterprise_id = month_grid.enterprise_id
 ),
 
 projected as (

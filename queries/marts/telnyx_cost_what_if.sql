@@ -11,6 +11,7 @@
 --   is_current_frequency: this row is the enterprise's current frequency (it equals the projected row of telnyx_cost_monthly)
 --   monitored_numbers: monitored numbers at the latest run
 --   days: days projected in the month
+--   is_full_month: the whole month is projected (every month after the latest snapshot's)
 --   base_usd: as in telnyx_cost_monthly (the frequency does not change it)
 --   checks: scheduled auto-refreshes at this frequency
 --   checks_usd: checks times telnyx_check_usd
@@ -31,6 +32,7 @@ totals as (
         is_current_frequency,
         monitored_numbers,
         days,
+        is_full_month,
         base_usd::double as base_usd,
         checks::bigint as checks,
         checks_usd,

@@ -1,31 +1,22 @@
 -- chart_cost
--- purpose: cost per month, observed and projected, per Telnyx enterprise and per Plivo EIN,
---   for months up to the report week's month plus the models' projection.
+-- purpose: cost per month per Telnyx enterprise and per Plivo EIN, as of the report week (see
+--   _stage_cost): the 12 months before the week's month observed, and the week's month in one bar:
+--   observed up to the week's end plus the projected rest of the month.
 -- grain: provider x month x payer x kind
 -- key: provider, month, payer, kind
--- parameters: $week_end
-with telnyx as (
-    select 'Telnyx' as provider, month, enterprise_id as payer, kind, sum(total_usd) as usd
-    from telnyx_cost_monthly
-    group by month, enterprise_id, kind
-),
-
-plivo as (
-    select 'Plivo' as provider, month, ein as payer, kind, sum(charge_usd) as usd
-    from plivo_ein_cost_monthly
-    group by month, ein, kind
-),
-
-final as (
+with final as (
     select
         provider,
         month,
-        strftime(month, '%Y-%m') || case when kind = 'projected' then ' p' else '' end as month_label,
+        strftime(month, '%Y-%m') as month_label,
         payer,
-        kind,
-        round(usd::double, 2) as usd,
-    from (select * from telnyx union all select * from plivo)
-    where kind = 'projected' or month <= date_trunc('month', $week_end::date)
+        case when period = 'projected_rest' then 'projected rest of month' else 'observed' end
+            as kind,
+        round(sum(usd), 2) as usd,
+    from report_cost
+    where period in ('observed', 'to_date', 'projected_rest')
+    group by all
+    having sum(usd) > 0
     order by provider, month, payer, kind
 )
 

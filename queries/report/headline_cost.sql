@@ -1,47 +1,50 @@
 -- headline_cost
--- purpose: monthly cost per provider: the observed month of the report week's end and the first
---   full projected month (the month after the latest snapshot's; projections are made by the
---   models from the latest snapshot). Telnyx's projection of the rest of the latest snapshot's
---   month is partial, so it is not the headline.
--- grain: provider x month x kind
--- key: provider, month, kind
--- parameters: $week_end (the report week's Sunday)
-with telnyx as (
-    select 'Telnyx' as provider, month, kind, sum(total_usd) as usd
-    from telnyx_cost_monthly
-    group by month, kind
-),
-
-plivo as (
-    select 'Plivo' as provider, month, kind, sum(charge_usd) as usd
-    from plivo_ein_cost_monthly
-    group by month, kind
-),
-
-both_providers as (
-    select * from telnyx
-    union all
-    select * from plivo
-),
-
-first_full_projection as (
-    select provider, min(month) as month
-    from both_providers
-    where kind = 'projected'
-        and month > (select max(b.month) from both_providers as b where b.kind = 'observed')
+-- purpose: the cost tiles per provider, as of the report week (see _stage_cost): month-to-date
+--   against the same days of the month before, and the projected week's month against the last
+--   full month, with how many days of that month (and of its same days) Telnyx observed.
+-- grain: provider
+-- key: provider
+-- parameters: $week_end
+with totals as (
+    select
+        provider,
+        sum(usd) filter (where period = 'to_date') as to_date_usd,
+        sum(usd) filter (where period = 'same_days_before') as same_days_before_usd,
+        sum(usd) filter (where period in ('to_date', 'projected_rest')) as projected_month_usd,
+        sum(usd) filter (where period = 'observed'
+            and month = (date_trunc('month', $week_end::date) - interval 1 month)::date)
+            as last_month_usd,
+    from report_cost
     group by provider
 ),
 
+telnyx_coverage as (
+    -- days of the month before with a Telnyx run: all of them, and its first as many days
+    -- as the week's month has had
+    select
+        'Telnyx' as provider,
+        count(distinct day) filter (where run_id is not null) as last_month_days_observed,
+        count(distinct day) filter (
+            where run_id is not null
+                and day - month <= date_diff(
+                    'day', date_trunc('month', $week_end::date)::date, $week_end::date
+                )
+        ) as same_days_observed,
+    from telnyx_cost_daily
+    where month = (date_trunc('month', $week_end::date) - interval 1 month)::date
+),
+
 final as (
-    select both_providers.provider, both_providers.month, both_providers.kind,
-        both_providers.usd::double as usd,
-    from both_providers
-    left join first_full_projection
-        on first_full_projection.provider = both_providers.provider
-        and first_full_projection.month = both_providers.month
-    where (both_providers.kind = 'observed'
-            and both_providers.month = date_trunc('month', $week_end::date))
-        or (both_providers.kind = 'projected' and first_full_projection.month is not null)
+    select
+        totals.provider,
+        coalesce(totals.to_date_usd, 0) as to_date_usd,
+        coalesce(totals.same_days_before_usd, 0) as same_days_before_usd,
+        coalesce(totals.projected_month_usd, 0) as projected_month_usd,
+        coalesce(totals.last_month_usd, 0) as last_month_usd,
+        telnyx_coverage.last_month_days_observed,
+        telnyx_coverage.same_days_observed,
+    from totals
+    left join telnyx_coverage on telnyx_coverage.provider = totals.provider
 )
 
 select * from final
