@@ -5,7 +5,8 @@ fetch_all             every page of a listing, via a Page*/Offset* paginator str
 redact_url/_text      what every message, log line and repr goes through first
 """
 
-from analytics.http.client import ApiClient, ProviderLimits, RequestStats
+from analytics.http.client import ApiClient, RequestStats
+from analytics.http.limits import ProviderLimits
 from analytics.http.paginate import OffsetPaginator, Page, PageNumberPaginator, fetch_all
 from analytics.http.ratelimit import RateLimiter
 from analytics.http.redact import redact_text, redact_url
