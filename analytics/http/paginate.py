@@ -154,7 +154,6 @@ async def fetch_all(
 
     async def fetch(page_params: Mapping[str, int]) -> Page:
         page = paginator.make_page(await api.get_json(url, {**base, **page_params}))
-        api.budget.add_page(len(page.items))
         if parse is not None:
             page.parsed = parse(page.items)
         return page
@@ -192,14 +191,19 @@ class _Listing:
         self._seen: set[bytes] = set()
 
     def is_new(self, page: Page) -> bool:
-        """False (logged and counted) when `page` has items and an earlier page had the same."""
+        """False (logged and counted) when `page` has items and an earlier page had the same.
+
+        A new page is counted against the run's page and record caps.
+        """
         if not page.items:
+            self._api.budget.add_page(0)
             return True
         digest = hashlib.blake2b(
             json.dumps(page.items, sort_keys=True, default=str).encode(), digest_size=16
         ).digest()
         if digest not in self._seen:
             self._seen.add(digest)
+            self._api.budget.add_page(len(page.items))
             return True
         self._api.stats.repeated_pages += 1
         log.warning("GET %s: a page repeats an earlier one; the listing ends there", self._url)
