@@ -206,18 +206,17 @@ def _credential(env: Mapping[str, str], name: str) -> str:
 
 
 def _telnyx(env: Mapping[str, str], section: Mapping[str, Any]) -> TelnyxSettings | None:
+    limits = _limits("telnyx", section, TelnyxSettings.limits)  # checked even when unused
+    base = _url("TELNYX_BASE_URL", env.get("TELNYX_BASE_URL") or section.get("base_url"))
     key = _credential(env, section.get("api_key_env", "TELNYX_API_KEY"))
     if not key:
         return None
-    base = _url("TELNYX_BASE_URL", env.get("TELNYX_BASE_URL") or section.get("base_url"))
-    return TelnyxSettings(
-        api_key=key,
-        base_url=base or TELNYX_DEFAULT_URL,
-        limits=_limits("telnyx", section, TelnyxSettings.limits),
-    )
+    return TelnyxSettings(api_key=key, base_url=base or TELNYX_DEFAULT_URL, limits=limits)
 
 
 def _plivo(env: Mapping[str, str], section: Mapping[str, Any]) -> PlivoSettings | None:
+    limits = _limits("plivo", section, PlivoSettings.limits)  # checked even when unused
+    base = _url("PLIVO_BASE_URL", env.get("PLIVO_BASE_URL") or section.get("base_url"))
     id_var = section.get("auth_id_env", "PLIVO_AUTH_ID")
     token_var = section.get("auth_token_env", "PLIVO_AUTH_TOKEN")
     auth_id = _credential(env, id_var)
@@ -230,21 +229,23 @@ def _plivo(env: Mapping[str, str], section: Mapping[str, Any]) -> PlivoSettings 
         raise ConfigError(f"{token_var} is not set ({id_var} is)")
     if not auth_id.isalnum():
         raise ConfigError(f"{id_var}: expected letters and digits only")
-    base = _url("PLIVO_BASE_URL", env.get("PLIVO_BASE_URL") or section.get("base_url"))
     return PlivoSettings(
-        auth_id=auth_id,
-        auth_token=token,
-        base_url=base or PLIVO_DEFAULT_URL,
-        limits=_limits("plivo", section, PlivoSettings.limits),
+        auth_id=auth_id, auth_token=token, base_url=base or PLIVO_DEFAULT_URL, limits=limits
     )
 
 
 def _url(name: str, value: Any) -> str | None:
     if value is None or value == "":
         return None
-    parts = urlsplit(str(value))
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{name}: expected an http(s) URL such as https://host/v2, got {value!r}")
+    try:
+        parts = urlsplit(str(value))
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if parts is None or not port_ok or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"{name}: expected an http(s) URL such as https://host/v2, got {_shown(value)}"
+        )
     if parts.username or parts.password:
         raise ConfigError(f"{name}: must not contain credentials; use the environment variables")
     return str(value).rstrip("/")
