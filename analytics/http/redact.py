@@ -42,13 +42,19 @@ class Redactor:
         self.secrets = tuple(s for s in secrets if s)
         forms = {form for s in self.secrets for form in secret_forms(s)}
         ordered = sorted(forms, key=len, reverse=True)
+        self._lowered = tuple({f.lower() for f in forms})
         self._pattern = (
             re.compile("|".join(re.escape(f) for f in ordered), re.IGNORECASE) if forms else None
         )
 
     def mask(self, text: str) -> str:
         """`text` with every form of every secret replaced by MASK."""
-        return self._pattern.sub(MASK, text) if self._pattern else text
+        if self._pattern is None:
+            return text
+        lowered = text.lower()  # a substring test per form is far cheaper than the regex
+        if not any(form in lowered for form in self._lowered):
+            return text
+        return self._pattern.sub(MASK, text)
 
     def text(self, text: str, limit: int = 500) -> str:
         """Mask secrets, credential patterns and URL userinfo in `text`, then truncate it."""
