@@ -43,9 +43,11 @@ _SECTION_KEYS = {
 }
 _TOP_KEYS = frozenset({"db", "telnyx", "plivo", "pricing"})
 _SECRET_NAME = re.compile(r"key|token|secret|passw|auth|credential|bearer", re.IGNORECASE)
-_SECRET_VALUE = re.compile(
-    r"(?:Bearer|Basic|Token)\s+\S+|KEY[0-9A-Za-z_-]{16,}|(?=.*\d)(?=.*[A-Za-z])[\w+=~-]{20,}",
-    re.IGNORECASE,
+# A value shaped like a credential: an auth header, a Telnyx key, or a long mixed-case token
+# (letters of both cases and digits, no path or URL punctuation, so file paths never match).
+_AUTH_HEADER = re.compile(r"(?:Bearer|Basic|Token)\s+\S+", re.IGNORECASE)
+_TOKEN = re.compile(
+    r"KEY[0-9A-Za-z_-]{16,}|(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])(?=\D*\d)[A-Za-z0-9+=_~-]{20,}"
 )
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 _CREDENTIAL = re.compile(r"[!-~]+")  # printable ASCII, no whitespace
@@ -162,8 +164,8 @@ def _check_file(data: Mapping[str, Any], path: Path) -> None:
 def _check_keys(table: Mapping[str, Any], path: Path, prefix: str, known: frozenset[str]) -> None:
     for key, value in table.items():
         name = f"{prefix}{one_line(key)[:60]}"
-        named_env = key.endswith("_env") and key in known
-        secret_value = isinstance(value, str) and _SECRET_VALUE.search(value)
+        named_env = key.endswith("_env") and key in known and not _looks_secret(str(value))
+        secret_value = isinstance(value, str) and _looks_secret(value)
         if not named_env and ((_SECRET_NAME.search(key) and key not in known) or secret_value):
             raise ConfigError(
                 f"{path}: {name}: secrets are read only from the environment (TELNYX_API_KEY, "
@@ -175,12 +177,18 @@ def _check_keys(table: Mapping[str, Any], path: Path, prefix: str, known: frozen
             )
 
 
+def _looks_secret(value: str) -> bool:
+    """Whether `value` is shaped like a credential (an auth header, a key or a token)."""
+    value = value.strip()
+    return bool(_AUTH_HEADER.match(value) or _TOKEN.fullmatch(value))
+
+
 def _shown(value: Any) -> str:
     """A setting's value for an error message; strings that could be secrets are not shown."""
     if isinstance(value, str):
         return (
             "a string that looks like a secret"
-            if _SECRET_VALUE.search(value)
+            if _looks_secret(value)
             else repr(one_line(value)[:40])
         )
     if isinstance(value, bool | int | float):

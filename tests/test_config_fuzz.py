@@ -91,6 +91,20 @@ def test_secrets_are_refused_by_name_or_shape_and_never_shown(tmp_path: Path, te
     assert "environment" in message
 
 
+def test_paths_and_variable_names_are_not_mistaken_for_secrets(tmp_path: Path) -> None:
+    text = (
+        "db = '/var/lib/callrep/callrep_production_2026_primary.duckdb'\n"
+        "[telnyx]\napi_key_env = 'TELNYX_KEY_WEST_2026_PRIMARY'\n"
+    )
+    found = load(tmp_path, text, {"TELNYX_KEY_WEST_2026_PRIMARY": "k"})
+    assert found.db_path.name == "callrep_production_2026_primary.duckdb"  # type: ignore[attr-defined]
+
+
+def test_a_token_pasted_into_an_env_key_is_refused(tmp_path: Path) -> None:
+    message = one_line_error(tmp_path, f"[plivo]\nauth_token_env = '{SECRETISH}'\n")
+    assert "environment" in message and SECRETISH not in message
+
+
 def test_env_keys_name_the_variable_that_holds_the_credential(tmp_path: Path) -> None:
     text = (
         "[telnyx]\napi_key_env = 'TELNYX_KEY_WEST_2026_PRIMARY'\n"
