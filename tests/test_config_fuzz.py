@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from analytics.cli import cli
 from analytics.config import load_settings
 from analytics.errors import ConfigError
-from analytics.http.limits import CAP_SETTINGS
+from analytics.http.limits import CAP_SETTINGS, ProviderLimits
 
 KNOWN_KEYS = [
     "db", "base_url", "concurrency", "rate", "period_seconds", "timeout_seconds",
@@ -219,3 +220,12 @@ def test_fuzzed_credentials_load_or_fail_without_showing_the_value(
         load(tmp_path, "", env)
     except ConfigError as err:
         assert "\n" not in str(err) and value.strip() not in str(err)
+
+
+def test_the_readme_documents_every_cap_with_its_default() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    defaults = ProviderLimits()
+    for field_name, setting in CAP_SETTINGS.items():
+        row = re.search(rf"^\| `{setting}` \|[^|]+\| `([0-9.]+)`", readme, re.MULTILINE)
+        assert row, f"README lacks the {setting} row"
+        assert float(row.group(1)) == getattr(defaults, field_name), setting

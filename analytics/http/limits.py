@@ -33,7 +33,7 @@ class ProviderLimits:
     max_records: int = 10_000_000  # listed items per run
     max_bytes: int = 32 * 2**30  # decoded response bytes per run
     max_body_bytes: int = 64 * 2**20  # decoded bytes of one response
-    request_deadline: float = 300.0  # seconds for one attempt, however the bytes drip
+    request_deadline: float = 120.0  # seconds for one attempt, however the bytes drip
     run_deadline: float = 16 * 3600.0  # seconds for the whole run of one provider
 
     def __post_init__(self) -> None:
