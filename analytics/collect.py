@@ -13,17 +13,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import duckdb
 import httpx
 
 from analytics.collectors.base import Collector, RunContext
 from analytics.collectors.telnyx import TelnyxCollector
 from analytics.config import Settings
-from analytics.errors import CallrepError, ConfigError
-from analytics.http import ApiClient, ProviderLimits, RequestStats, redact_text
-from analytics.store.database import writer
+from analytics.errors import CallrepError, ConfigError, LimitExceeded
+from analytics.http import ApiClient, RequestStats
+from analytics.http.redact import Redactor, one_line
+from analytics.store.database import Store, writer
 from analytics.store.landing import Batch
 from analytics.store.pending import Sink, landing
-from analytics.store.runs import RunCounts, abandon_interrupted, begin_run
+from analytics.store.runs import RunCounts, abandon_interrupted, begin_run, fail_run
 
 
 def collectors() -> dict[str, Collector]:
@@ -79,19 +81,38 @@ def collect(
     skipped = [SourceOutcome(s.name, "skipped") for s in wanted if not s.configured(settings)]
     when = collected_at or datetime.now(UTC)
     with writer(settings.db_path, "callrep collect") as store:
-        with store.connection() as con:
-            abandon_interrupted(con)
-            contexts = [
-                RunContext(begin_run(con, s.name, when), when, s.prepare(con)) for s in active
-            ]
-        fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep))
-        with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
-            outcomes = [
-                _land(sink, source, ctx, result, settings)
-                for source, ctx, result in zip(active, contexts, fetched, strict=True)
-            ]
+        contexts: list[RunContext] = []
+        outcomes: list[SourceOutcome] = []
+        try:
+            with store.connection() as con:
+                abandon_interrupted(con)
+                for s in active:
+                    contexts.append(RunContext(begin_run(con, s.name, when), when, s.prepare(con)))
+            fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep))
+            with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
+                for source, ctx, result in zip(active, contexts, fetched, strict=True):
+                    outcomes.append(_land(sink, source, ctx, result, settings))
+        except BaseException as err:
+            ended = {o.run_id for o in outcomes}
+            _fail_open_runs(store, [c for c in contexts if c.run_id not in ended], err, settings)
+            raise
         store.publish()
     return outcomes + skipped
+
+
+def _fail_open_runs(
+    store: Store, contexts: list[RunContext], err: BaseException, settings: Settings
+) -> None:
+    """Mark runs this process began and did not end as failed, so none stays ``running``."""
+    if not contexts:
+        return
+    reason = Redactor(settings.secrets()).text(_describe(err), limit=300)
+    try:
+        with store.connection() as con:
+            for ctx in contexts:
+                fail_run(con, ctx.run_id, f"interrupted: {one_line(reason)}")
+    except Exception:  # the original error is the one to report
+        return
 
 
 async def _fetch_all(
@@ -108,16 +129,17 @@ async def _fetch_all(
         limits = source.limits(settings)
         async with source.client(settings, transport) as http:
             api = ApiClient(
-                http,
-                limits=ProviderLimits(
-                    limits.concurrency, limits.rate, limits.period, limits.timeout
-                ),
-                secrets=source.secrets(settings),
-                sleep=sleep,
+                http, limits=limits, secrets=source.secrets(settings), sleep=sleep, name=source.name
             )
             try:
-                batch: Batch | BaseException = await source.collect(api, ctx)
-            except (CallrepError, httpx.HTTPError, ValueError, KeyError, TypeError) as err:
+                async with asyncio.timeout(limits.run_deadline):
+                    batch: Batch | BaseException = await source.collect(api, ctx)
+            except TimeoutError:
+                batch = LimitExceeded(
+                    f"stopped at the run deadline of {limits.run_deadline:,g} s; if the account "
+                    f"really needs longer, raise {source.name}.run_deadline_seconds in callrep.toml"
+                )
+            except Exception as err:  # one provider never costs the other
                 batch = err
         return batch, api.stats, time.perf_counter() - started
 
@@ -133,26 +155,25 @@ def _land(
 ) -> SourceOutcome:
     """Commit one source's rows in its own transaction, or record why it failed."""
     result, stats, seconds = fetched
-    if isinstance(result, BaseException):
-        error = redact_text(_describe(result), settings.secrets())
-        sink.fail(ctx.run_id, error, _counts(None, stats))
-        return SourceOutcome(
-            source.name,
-            "failed",
-            ctx.run_id,
-            requests=stats.requests,
-            seconds=seconds,
-            error=error,
-        )
-    sink.land(ctx.run_id, result, _counts(result, stats))
+    if not isinstance(result, BaseException):
+        try:
+            sink.land(ctx.run_id, result, _counts(result, stats))
+        except (duckdb.Error, ValueError, TypeError, OverflowError) as err:
+            result = err  # land rolled back; the run is failed below with the reason
+        else:
+            return SourceOutcome(
+                source.name,
+                "succeeded",
+                ctx.run_id,
+                result.records,
+                result.flagged,
+                stats.requests,
+                seconds,
+            )
+    error = one_line(Redactor(settings.secrets()).text(_describe(result)))
+    sink.fail(ctx.run_id, error, _counts(None, stats))
     return SourceOutcome(
-        source.name,
-        "succeeded",
-        ctx.run_id,
-        result.records,
-        result.flagged,
-        stats.requests,
-        seconds,
+        source.name, "failed", ctx.run_id, requests=stats.requests, seconds=seconds, error=error
     )
 
 
@@ -163,14 +184,16 @@ def _counts(batch: Batch | None, stats: RequestStats) -> RunCounts:
         http_requests=stats.requests,
         http_retries=stats.retries,
         http_throttled=stats.throttled,
-        per_entity=batch.per_entity if batch else {},
+        per_entity={**(batch.per_entity if batch else {}), **stats.notes()},
     )
 
 
 def _describe(err: BaseException) -> str:
     if isinstance(err, CallrepError):
         return str(err)
-    return f"unexpected response ({type(err).__name__}: {err})"
+    if isinstance(err, KeyboardInterrupt | SystemExit):
+        return type(err).__name__
+    return f"unexpected error ({type(err).__name__}: {err})"
 
 
 def _missing_credentials(name: str) -> str:

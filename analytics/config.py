@@ -6,7 +6,9 @@ Precedence, highest first: command-line flags (``--db``), environment variables,
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -15,21 +17,44 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from analytics.errors import ConfigError
+from analytics.http.limits import CAP_SETTINGS, ProviderLimits
+from analytics.http.redact import one_line
 
 TELNYX_DEFAULT_URL = "https://api.telnyx.com/v2"
 PLIVO_DEFAULT_URL = "https://api.plivo.com/v1"
-SECRET_ENV = ("TELNYX_API_KEY", "PLIVO_AUTH_TOKEN")
 BILLING_ANCHORS = ("calendar", "anniversary")
 
-
-@dataclass(frozen=True)
-class Limits:
-    """Client-side pacing for one provider."""
-
-    concurrency: int
-    rate: float | None
-    period: float
-    timeout: float
+# One limits type for config and http (callrep.toml [telnyx]/[plivo] keys -> its fields).
+Limits = ProviderLimits
+_LIMIT_KEYS = {
+    "concurrency": ("concurrency", int),
+    "rate": ("rate", float),
+    "period_seconds": ("period", float),
+    "timeout_seconds": ("timeout", float),
+    **{name: (cap, int if cap.startswith("max_") else float) for cap, name in CAP_SETTINGS.items()},
+}
+# Keys that name the environment variable holding a credential, and the default variable.
+_ENV_KEYS = {
+    "telnyx": {"api_key_env": "TELNYX_API_KEY"},
+    "plivo": {"auth_id_env": "PLIVO_AUTH_ID", "auth_token_env": "PLIVO_AUTH_TOKEN"},
+}
+_SECTION_KEYS = {
+    name: frozenset({"base_url", *_LIMIT_KEYS, *env}) for name, env in _ENV_KEYS.items()
+}
+_TOP_KEYS = frozenset({"db", "telnyx", "plivo", "pricing"})
+_SECRET_NAME = re.compile(r"key|token|secret|passw|auth|credential|bearer", re.IGNORECASE)
+# A value shaped like a credential: an auth header, a Telnyx key, or a long mixed-case token
+# (letters of both cases and digits, no path or URL punctuation, so file paths never match).
+_AUTH_HEADER = re.compile(r"(?:Bearer|Basic|Token)\s+\S+", re.IGNORECASE)
+_TOKEN = re.compile(
+    r"KEY[0-9A-Za-z_-]{16,}|(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])(?=\D*\d)[A-Za-z0-9+=_~-]{20,}"
+)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+_CREDENTIAL = re.compile(r"[!-~]+")  # printable ASCII, no whitespace
+_MAX_SECONDS = 30 * 86400.0
+_TELNYX_LIMITS = Limits(concurrency=16, rate=None, period=1.0, timeout=30.0)
+# Plivo allows 300 requests per 5 s per account; stay just under it.
+_PLIVO_LIMITS = Limits(concurrency=16, rate=290, period=5.0, timeout=30.0)
 
 
 @dataclass(frozen=True)
@@ -38,7 +63,7 @@ class TelnyxSettings:
 
     api_key: str = field(repr=False)
     base_url: str = TELNYX_DEFAULT_URL
-    limits: Limits = Limits(concurrency=16, rate=None, period=1.0, timeout=30.0)
+    limits: Limits = _TELNYX_LIMITS
 
 
 @dataclass(frozen=True)
@@ -48,8 +73,7 @@ class PlivoSettings:
     auth_id: str
     auth_token: str = field(repr=False)
     base_url: str = PLIVO_DEFAULT_URL
-    # Plivo allows 300 requests per 5 s per account; stay just under it.
-    limits: Limits = Limits(concurrency=16, rate=290, period=5.0, timeout=30.0)
+    limits: Limits = _PLIVO_LIMITS
 
 
 @dataclass(frozen=True)
@@ -74,12 +98,11 @@ class Settings:
     pricing: Pricing
 
     def secrets(self) -> list[str]:
-        """Every secret value in these settings, for redaction."""
-        found = [
-            self.telnyx.api_key if self.telnyx else "",
-            self.plivo.auth_token if self.plivo else "",
-        ]
-        return [s for s in found if s]
+        """Every secret value in these settings (and Plivo's Basic pair), for redaction."""
+        found = [self.telnyx.api_key] if self.telnyx else []
+        if self.plivo:
+            found += [self.plivo.auth_token, f"{self.plivo.auth_id}:{self.plivo.auth_token}"]
+        return found
 
 
 def load_settings(
@@ -108,104 +131,178 @@ def _read_toml(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: not valid TOML ({err})") from None
-    _reject_secrets(data, path)
+        raise ConfigError(f"{path}: not valid TOML ({one_line(str(err))[:200]})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML (nested too deeply)") from None
+    _check_file(data, path)
     return data
 
 
-def _reject_secrets(data: Mapping[str, Any], path: Path, prefix: str = "") -> None:
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            _reject_secrets(value, path, f"{name}.")
-        elif any(word in key.lower() for word in ("key", "token", "secret", "password")):
+def _check_file(data: Mapping[str, Any], path: Path) -> None:
+    """Reject secrets, unknown keys and sections that are not tables, naming the key."""
+    _check_keys(data, path, "", _TOP_KEYS)
+    db = data.get("db")
+    if db is not None and (not isinstance(db, str) or not db):
+        raise ConfigError(f"{path}: db: expected a file path (a string), got {_shown(db)}")
+    for section in ("telnyx", "plivo", "pricing"):
+        value = data.get(section, {})
+        if not isinstance(value, Mapping):
             raise ConfigError(
-                f"{path}: {name}: secrets are read only from the environment "
-                f"({', '.join(SECRET_ENV)}); remove it from the file"
+                f"{path}: {section}: expected a table ([{section}]), got {_shown(value)}"
+            )
+        known = _SECTION_KEYS.get(section) or frozenset(f.name for f in fields(Pricing))
+        _check_keys(value, path, f"{section}.", known)
+        for key, default in _ENV_KEYS.get(section, {}).items():
+            name = value.get(key, default)
+            if not isinstance(name, str) or not _ENV_NAME.fullmatch(name):
+                raise ConfigError(
+                    f"{path}: {section}.{key}: expected an environment variable name such as "
+                    f"{default}, got {_shown(name)}"
+                )
+
+
+def _check_keys(table: Mapping[str, Any], path: Path, prefix: str, known: frozenset[str]) -> None:
+    for key, value in table.items():
+        name = f"{prefix}{one_line(key)[:60]}"
+        named_env = key.endswith("_env") and key in known and not _looks_secret(str(value))
+        secret_value = isinstance(value, str) and _looks_secret(value)
+        if not named_env and ((_SECRET_NAME.search(key) and key not in known) or secret_value):
+            raise ConfigError(
+                f"{path}: {name}: secrets are read only from the environment (TELNYX_API_KEY, "
+                "PLIVO_AUTH_TOKEN, or the variable a *_env key names); remove it from the file"
+            )
+        if key not in known:
+            raise ConfigError(
+                f"{path}: {name}: unknown setting (known: {', '.join(sorted(known))})"
             )
 
 
+def _looks_secret(value: str) -> bool:
+    """Whether `value` is shaped like a credential (an auth header, a key or a token)."""
+    value = value.strip()
+    return bool(_AUTH_HEADER.match(value) or _TOKEN.fullmatch(value))
+
+
+def _shown(value: Any) -> str:
+    """A setting's value for an error message; strings that could be secrets are not shown."""
+    if isinstance(value, str):
+        return (
+            "a string that looks like a secret"
+            if _looks_secret(value)
+            else repr(one_line(value)[:40])
+        )
+    if isinstance(value, bool | int | float):
+        return repr(value)
+    return f"a {type(value).__name__}"
+
+
+def _credential(env: Mapping[str, str], name: str) -> str:
+    """A credential from the environment: printable ASCII without whitespace, never shown."""
+    value = env.get(name, "").strip()
+    if value and not _CREDENTIAL.fullmatch(value):
+        if not value.isascii():
+            what = "a non-ASCII character"
+        elif any(c.isspace() for c in value):
+            what = "whitespace (a space or a line break)"
+        else:
+            what = "a control character"
+        raise ConfigError(
+            f"{name}: expected printable ASCII without whitespace, but it contains {what} "
+            "(the value is not shown)"
+        )
+    return value
+
+
 def _telnyx(env: Mapping[str, str], section: Mapping[str, Any]) -> TelnyxSettings | None:
-    key = env.get("TELNYX_API_KEY", "").strip()
+    limits = _limits("telnyx", section, TelnyxSettings.limits)  # checked even when unused
+    base = _url("TELNYX_BASE_URL", env.get("TELNYX_BASE_URL") or section.get("base_url"))
+    key = _credential(env, section.get("api_key_env", "TELNYX_API_KEY"))
     if not key:
         return None
-    base = _url("TELNYX_BASE_URL", env.get("TELNYX_BASE_URL") or section.get("base_url"))
-    return TelnyxSettings(
-        api_key=key,
-        base_url=base or TELNYX_DEFAULT_URL,
-        limits=_limits("telnyx", section, TelnyxSettings.limits),
-    )
+    return TelnyxSettings(api_key=key, base_url=base or TELNYX_DEFAULT_URL, limits=limits)
 
 
 def _plivo(env: Mapping[str, str], section: Mapping[str, Any]) -> PlivoSettings | None:
-    auth_id = env.get("PLIVO_AUTH_ID", "").strip()
-    token = env.get("PLIVO_AUTH_TOKEN", "").strip()
+    limits = _limits("plivo", section, PlivoSettings.limits)  # checked even when unused
+    base = _url("PLIVO_BASE_URL", env.get("PLIVO_BASE_URL") or section.get("base_url"))
+    id_var = section.get("auth_id_env", "PLIVO_AUTH_ID")
+    token_var = section.get("auth_token_env", "PLIVO_AUTH_TOKEN")
+    auth_id = _credential(env, id_var)
+    token = _credential(env, token_var)
     if not auth_id and not token:
         return None
     if not auth_id:
-        raise ConfigError("PLIVO_AUTH_ID is not set (PLIVO_AUTH_TOKEN is)")
+        raise ConfigError(f"{id_var} is not set ({token_var} is)")
     if not token:
-        raise ConfigError("PLIVO_AUTH_TOKEN is not set (PLIVO_AUTH_ID is)")
+        raise ConfigError(f"{token_var} is not set ({id_var} is)")
     if not auth_id.isalnum():
-        raise ConfigError("PLIVO_AUTH_ID: expected letters and digits only")
-    base = _url("PLIVO_BASE_URL", env.get("PLIVO_BASE_URL") or section.get("base_url"))
+        raise ConfigError(f"{id_var}: expected letters and digits only")
     return PlivoSettings(
-        auth_id=auth_id,
-        auth_token=token,
-        base_url=base or PLIVO_DEFAULT_URL,
-        limits=_limits("plivo", section, PlivoSettings.limits),
+        auth_id=auth_id, auth_token=token, base_url=base or PLIVO_DEFAULT_URL, limits=limits
     )
 
 
 def _url(name: str, value: Any) -> str | None:
     if value is None or value == "":
         return None
-    parts = urlsplit(str(value))
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{name}: expected an http(s) URL such as https://host/v2, got {value!r}")
+    try:
+        parts = urlsplit(str(value))
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if parts is None or not port_ok or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"{name}: expected an http(s) URL such as https://host/v2, got {_shown(value)}"
+        )
     if parts.username or parts.password:
         raise ConfigError(f"{name}: must not contain credentials; use the environment variables")
     return str(value).rstrip("/")
 
 
 def _limits(provider: str, section: Mapping[str, Any], default: Limits) -> Limits:
-    def number(key: str, current: float | None, *, integer: bool = False) -> Any:
-        value = section.get(key, current)
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-        if value is not None and (not ok or (integer and not isinstance(value, int))):
-            kind = "a positive whole number" if integer else "a positive number"
-            raise ConfigError(f"callrep.toml: {provider}.{key}: expected {kind}, got {value!r}")
-        return value
-
-    return Limits(
-        concurrency=number("concurrency", default.concurrency, integer=True),
-        rate=number("rate", default.rate),
-        period=number("period_seconds", default.period),
-        timeout=number("timeout_seconds", default.timeout),
-    )
+    changes = {}
+    for key, (field_name, kind) in _LIMIT_KEYS.items():
+        if key not in section:
+            continue
+        value = section[key]
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = ok and math.isfinite(value) and value > 0 and (kind is float or isinstance(value, int))
+        if ok and key.endswith("_seconds") and value > _MAX_SECONDS:
+            ok = False
+        if not ok:
+            kind_text = "a positive whole number" if kind is int else "a positive number"
+            if key.endswith("_seconds"):
+                kind_text += f" of seconds up to {_MAX_SECONDS:,.0f}"
+            raise ConfigError(
+                f"callrep.toml: {provider}.{key}: expected {kind_text}, got {_shown(value)}"
+            )
+        changes[field_name] = value
+    return replace(default, **changes)
 
 
 def _pricing(section: Mapping[str, Any]) -> Pricing:
     pricing = Pricing()
-    known = {f.name for f in fields(Pricing)}
     for key, value in section.items():
-        if key not in known:
-            raise ConfigError(
-                f"callrep.toml: pricing.{key}: unknown setting (known: {', '.join(sorted(known))})"
-            )
         default = getattr(pricing, key)
         if key == "plivo_billing_anchor":
             if value not in BILLING_ANCHORS:
                 raise ConfigError(
                     f"callrep.toml: pricing.{key}: expected one of {', '.join(BILLING_ANCHORS)}, "
-                    f"got {value!r}"
+                    f"got {_shown(value)}"
                 )
         elif key == "projection_months":
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 36:
-                raise ConfigError(f"callrep.toml: pricing.{key}: expected 1 to 36, got {value!r}")
-        elif not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                raise ConfigError(
+                    f"callrep.toml: pricing.{key}: expected 1 to 36, got {_shown(value)}"
+                )
+        elif (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or value < 0
+        ):
             raise ConfigError(
-                f"callrep.toml: pricing.{key}: expected a non-negative number, got {value!r}"
+                f"callrep.toml: pricing.{key}: expected a non-negative number, got {_shown(value)}"
             )
         else:
             value = type(default)(value)

@@ -12,7 +12,8 @@
         ├── HttpStatusError      a non-success HTTP status (status, redacted URL, truncated body)
         │   ├── AuthError        401 or 403: the credentials are wrong or lack access
         │   └── NotFoundError    404
-        └── TransportFailure     connect errors and timeouts that outlived the retries
+        ├── TransportFailure     connect errors and timeouts that outlived the retries
+        └── LimitExceeded        a run reached one of its caps (pages, records, bytes, time)
 
 Messages never contain secrets: HTTP errors carry URLs and bodies that went through
 ``analytics.http.redact`` first.
@@ -98,3 +99,7 @@ class NotFoundError(HttpStatusError):
 
 class TransportFailure(ApiError):
     """The request never got an HTTP answer (connect error, timeout, dropped connection)."""
+
+
+class LimitExceeded(ApiError):
+    """A run reached a cap from ``ProviderLimits``; the message names the setting to raise."""

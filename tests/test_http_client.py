@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import gzip
 import heapq
 import itertools
 import json
@@ -10,11 +12,18 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 
-from analytics.errors import AuthError, HttpStatusError, NotFoundError, TransportFailure
+from analytics.errors import (
+    AuthError,
+    HttpStatusError,
+    LimitExceeded,
+    NotFoundError,
+    TransportFailure,
+)
 from analytics.http import ApiClient, ProviderLimits, RetryPolicy
 
 SECRET = "KEY0190abcDEF_s3cret"
@@ -350,3 +359,41 @@ def test_retries_are_logged_at_debug_with_the_redacted_url(
     (record,) = caplog.records
     assert record.levelno == logging.DEBUG
     assert "token=***" in record.getMessage() and "HTTP 502" in record.getMessage()
+
+
+def test_a_decompression_bomb_stops_at_the_body_cap_without_retrying() -> None:
+    bomb = gzip.compress(b"[" + b"0," * 2**20)  # 2 MiB decoded, a few KB on the wire
+    answer = respond(200, content=bomb, headers={"Content-Encoding": "gzip"})
+    result, api, _ = get(script(answer), limits=ProviderLimits(max_body_bytes=2**18))
+    assert isinstance(result, LimitExceeded)
+    assert "provider.max_body_bytes" in str(result) and api.stats.requests == 1
+
+
+def test_the_run_byte_cap_counts_every_response() -> None:
+    async def main(api: ApiClient) -> Any:
+        for _ in range(5):
+            await api.get_json("/v2/things")
+
+    vt = VirtualTime()
+    api = make_client(
+        script(respond(200, json=list(range(100)))), vt, limits=ProviderLimits(max_bytes=1000)
+    )
+    with pytest.raises(LimitExceeded, match=r"provider\.max_bytes"):
+        vt.run(main(api))
+
+
+def test_a_2xx_echo_of_the_secret_is_masked_in_every_form_before_parsing() -> None:
+    encoded = base64.b64encode(b"x" + SECRET.encode()).decode()
+    escaped = "".join(f"\\u{ord(c):04x}" for c in SECRET)  # only visible once parsed
+    values = [SECRET, quote(SECRET, safe=""), encoded, escaped]
+    body = "{" + ", ".join(f'"{k}": "{v}"' for k, v in zip("abcd", values, strict=True)) + "}"
+    result, _, _ = get(script(respond(200, content=body.encode())))
+    assert SECRET not in json.dumps(result) and SECRET not in str(result)
+    assert encoded[4:-4] not in json.dumps(result)
+    assert result["d"] == "***"
+
+
+def test_an_error_body_with_newlines_is_one_escaped_line() -> None:
+    result, _, _ = get(script(respond(400, text="bad\ntelnyx: ok (run 9)\r\n")))
+    assert isinstance(result, HttpStatusError)
+    assert "\n" not in str(result) and "\\ntelnyx: ok (run 9)" in str(result)

@@ -13,11 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analytics.errors import LimitExceeded
 from analytics.http import (
     ApiClient,
     OffsetPaginator,
     Page,
     PageNumberPaginator,
+    ProviderLimits,
     fetch_all,
     paginate,
 )
@@ -46,11 +48,16 @@ class FakeApi:
         return [r.url.params[name] for r in self.requests]
 
 
-def run(api: FakeApi, paginator: Any, params: dict[str, Any] | None = None) -> list[Page]:
+def run(
+    api: FakeApi,
+    paginator: Any,
+    params: dict[str, Any] | None = None,
+    limits: ProviderLimits = ProviderLimits(),  # noqa: B008 - frozen
+) -> list[Page]:
     async def main() -> list[Page]:
         transport = httpx.MockTransport(api.handler)
         async with httpx.AsyncClient(transport=transport, base_url="https://api.test") as http:
-            client = ApiClient(http, sleep=_no_sleep, rng=random.Random(0))
+            client = ApiClient(http, limits=limits, sleep=_no_sleep, rng=random.Random(0))
             return await fetch_all(client, "/v2/items", paginator, params)
 
     return asyncio.run(main())
@@ -246,3 +253,33 @@ def test_every_item_exactly_once_in_order(total: int, size: int, kind: str) -> N
         api, paginator = FakeApi(plivo(total, with_count=kind == "plivo")), OffsetPaginator(size)
     assert items_of(run(api, paginator)) == list(range(total))
     assert len(api.requests) == max(1, math.ceil(total / size))
+
+
+def test_a_repeated_page_ends_the_concurrent_listing() -> None:
+    api = FakeApi(lambda r: {"data": [{"id": 1}, {"id": 2}], "meta": {"total_pages": 100_000}})
+    pages = run(api, PageNumberPaginator(2))
+    assert items_of(pages) == [1, 2]
+    assert len(api.requests) <= 1 + 64  # the first page and one concurrent batch
+
+
+def test_a_repeated_page_ends_the_sequential_walk() -> None:
+    same = {"meta": {"limit": 2, "next": "/again"}, "objects": [{"id": 1}, {"id": 2}]}
+    api = FakeApi(lambda r: same)
+    assert items_of(run(api, OffsetPaginator(2))) == [1, 2]
+    assert len(api.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("limits", "setting"),
+    [(ProviderLimits(max_pages=5), "max_pages"), (ProviderLimits(max_records=30), "max_records")],
+)
+def test_endless_distinct_pages_stop_at_the_run_cap(limits: ProviderLimits, setting: str) -> None:
+    def body(request: httpx.Request) -> dict[str, Any]:
+        offset = int(request.url.params["offset"])
+        items = [{"id": offset + i} for i in range(10)]
+        return {"meta": {"limit": 10, "next": "/more"}, "objects": items}
+
+    api = FakeApi(body)
+    with pytest.raises(LimitExceeded, match=rf"provider\.{setting}"):
+        run(api, OffsetPaginator(10), limits=limits)
+    assert len(api.requests) <= 6

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import string
 from urllib.parse import quote, quote_plus
 
@@ -10,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics.http import redact_text, redact_url
+from analytics.http.redact import Redactor
 
 SECRET = "KEY0190abcDEF_secret/+="
 
@@ -86,3 +89,35 @@ def test_redact_text_never_leaks_a_random_secret(
 ) -> None:
     text = f"{before}{secret}{after} Bearer {secret} {quote(secret, safe='')}"
     assert not leaks(redact_text(text, [secret], limit=limit), secret)
+
+
+printable_secrets = st.text(alphabet=[chr(c) for c in range(33, 127)], min_size=8, max_size=40)
+
+
+@given(
+    secret=printable_secrets,
+    prefix=st.binary(max_size=7),
+    suffix=st.binary(max_size=7),
+    urlsafe=st.booleans(),
+)
+def test_base64_of_a_secret_is_masked_at_any_alignment(
+    secret: str, prefix: bytes, suffix: bytes, urlsafe: bool
+) -> None:
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    text = "x " + encode(prefix + secret.encode() + suffix).decode() + " y"
+    shown = Redactor([secret]).text(text, limit=10_000)
+    # The characters made of the secret's bytes alone, whatever the alignment:
+    start = len(prefix)
+    core = encode(b"\0" * (start % 3) + secret.encode()).decode()[
+        4 : 4 * ((start % 3 + len(secret)) // 3)
+    ]
+    assert len(core) < 4 or core not in shown
+
+
+@given(secret=printable_secrets, before=noise, after=noise)
+def test_json_escaped_and_percent_encoded_secrets_are_masked(
+    secret: str, before: str, after: str
+) -> None:
+    text = before + json.dumps({"k": secret}) + quote(secret, safe="") + after
+    shown = Redactor([secret]).mask(text)
+    assert json.dumps(secret)[1:-1] not in shown and quote(secret, safe="") not in shown

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 US_E164 = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
+_MAX_DECIMAL = Decimal(10) ** 7  # DECIMAL(12, 5)
 
 
 def text(record: Mapping[str, Any], key: str, flags: list[str]) -> str | None:
@@ -45,18 +46,21 @@ def score(record: Mapping[str, Any], key: str, flags: list[str]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         flags.append(f"{key}: expected a number, got {type(value).__name__}")
         return None
-    if value != int(value) or not 0 <= value <= 100:
+    if not 0 <= value <= 100 or value != int(value):  # NaN fails the range, inf never reaches int
         flags.append(f"{key}: {value!r} is outside 0-100")
         return None
     return int(value)
 
 
+MAX_COUNT = 2**31 - 1  # counts land in INTEGER columns
+
+
 def integer(record: Mapping[str, Any], key: str, flags: list[str]) -> int | None:
-    """A non-negative integer count (null allowed)."""
+    """A non-negative integer count that fits an INTEGER column (null allowed)."""
     value = record.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
         flags.append(f"{key}: expected a non-negative integer, got {value!r}"[:120])
         return None
     return value
@@ -70,10 +74,9 @@ def timestamp(record: Mapping[str, Any], key: str, flags: list[str]) -> datetime
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
             return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        except (ValueError, OverflowError):  # e.g. 9999-12-31T23:59:59-23:59 is past year 9999
+            pass
     flags.append(f"{key}: not an ISO 8601 timestamp: {str(value)[:40]!r}")
     return None
 
@@ -96,10 +99,13 @@ def decimal(record: Mapping[str, Any], key: str, flags: list[str]) -> Decimal | 
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value)).quantize(Decimal("0.00001"))
+        number = Decimal(str(value)).quantize(Decimal("0.00001"))
     except (InvalidOperation, ValueError):
-        flags.append(f"{key}: not a decimal: {str(value)[:40]!r}")
+        number = None
+    if number is None or not number.is_finite() or abs(number) >= _MAX_DECIMAL:
+        flags.append(f"{key}: not a decimal that fits 12 digits: {str(value)[:40]!r}")
         return None
+    return number
 
 
 def string_list(record: Mapping[str, Any], key: str, flags: list[str]) -> list[str] | None:

@@ -91,10 +91,15 @@ class TelnyxCollector:
         self,
         api: ApiClient,
         ctx: RunContext,
-        enterprise: dict[str, Any],
+        enterprise: Any,
         settled: frozenset[str],
         out: _Collected,
     ) -> None:
+        if not isinstance(enterprise, dict):  # kept, flagged, and nothing to fetch for it
+            out.enterprises.append(
+                rec.enterprise_row(enterprise, None, ctx.run_id, ctx.collected_at)
+            )
+            return
         enterprise_id = str(enterprise.get("id"))
         base = f"/enterprises/{quote(enterprise_id, safe='')}/reputation"
         try:

@@ -192,6 +192,8 @@ def enterprise_row(
     """One enterprise with its reputation settings (``settings`` None: reputation disabled)."""
     flags: list[str] = []
     ent = enterprise if isinstance(enterprise, Mapping) else {}
+    if not isinstance(enterprise, Mapping):
+        flags.append(f"record: expected an object, got {type(enterprise).__name__}")
     row: dict[str, Any] = {
         "run_id": run_id,
         "collected_at": collected_at,
@@ -345,7 +347,9 @@ def numbers_frame(
 
 
 def _timestamp(column: pl.Expr) -> pl.Expr:
-    return column.str.to_datetime(_ISO_8601, strict=False, time_zone="UTC", time_unit="us")
+    """Parsed to UTC; null when unreadable or, in UTC, outside years 1-9999 (as the slow path)."""
+    parsed = column.str.to_datetime(_ISO_8601, strict=False, time_zone="UTC", time_unit="us")
+    return pl.when(parsed.dt.year().is_between(1, 9999)).then(parsed)
 
 
 def _fits(item: Any, enterprise_id: str) -> bool:

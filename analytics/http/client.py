@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import random
@@ -17,31 +18,20 @@ from analytics.errors import (
     ApiError,
     AuthError,
     HttpStatusError,
+    LimitExceeded,
     NotFoundError,
     TransportFailure,
 )
+from analytics.http.budget import RunBudget
+from analytics.http.limits import ProviderLimits
 from analytics.http.ratelimit import RateLimiter
-from analytics.http.redact import redact_text, redact_url
+from analytics.http.redact import Redactor, one_line, redact_url
 from analytics.http.retry import RetryPolicy, backoff_delay, server_wait
 
 log = logging.getLogger("callrep.http")
 
 # Failures that happen before a complete answer arrives; a bad gzip stream is a truncated body.
 _RETRYABLE_ERRORS = (httpx.TransportError, httpx.DecodingError)
-
-
-@dataclass(frozen=True)
-class ProviderLimits:
-    """How hard we may push one provider."""
-
-    concurrency: int = 16  # max requests in flight
-    rate: float | None = None  # requests per `period`; None = unlimited
-    period: float = 1.0
-    timeout: float = 30.0  # per-request timeout (httpx.Timeout)
-
-    def __post_init__(self) -> None:
-        if self.concurrency < 1 or self.timeout <= 0:
-            raise ValueError("need concurrency >= 1 and timeout > 0")
 
 
 @dataclass
@@ -52,16 +42,22 @@ class RequestStats:
     retries: int = 0
     throttled: int = 0  # 429 answers received
     failures: int = 0  # requests that failed for good
+    repeated_pages: int = 0  # listing pages that repeated an earlier one (the listing stopped)
+
+    def notes(self) -> dict[str, int]:
+        """Counters worth a place in the run's per-entity counts (only when non-zero)."""
+        return {"repeated_pages": self.repeated_pages} if self.repeated_pages else {}
 
 
 class _Retryable(Exception):
     """One attempt failed in a way worth retrying: a retryable status, a transport error or
     a 2xx answer whose body is not valid JSON (usually a truncated body)."""
 
-    def __init__(self, reason: str, response: httpx.Response | None = None) -> None:
+    def __init__(self, reason: str, response: httpx.Response | None = None, body: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.response = response
+        self.body = body  # the redacted body text of `response`
 
 
 class ApiClient:
@@ -71,16 +67,20 @@ class ApiClient:
         self,
         http: httpx.AsyncClient,
         *,
-        limits: ProviderLimits = ProviderLimits(),
+        limits: ProviderLimits = ProviderLimits(),  # noqa: B008 - frozen, so safe to share
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so safe to share
         secrets: Sequence[str] = (),
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        name: str = "provider",
     ) -> None:
         self._http = http
         self._retry = retry
         self._secrets = tuple(s for s in secrets if s)
+        self._redactor = Redactor(self._secrets)
+        self._limits = limits
+        self.budget = RunBudget(limits, name)
         self._sleep = sleep
         self._clock = clock
         self._rng = rng if rng is not None else random.Random()
@@ -99,6 +99,9 @@ class ApiClient:
         shown = redact_url(self._http.build_request("GET", url, params=params).url, self._secrets)
         try:
             return await self._get_with_retries(url, params, shown)
+        except LimitExceeded as err:
+            self.stats.failures += 1
+            raise LimitExceeded(f"GET {shown}: {err}") from None
         except ApiError:
             self.stats.failures += 1
             raise
@@ -129,28 +132,56 @@ class ApiClient:
             attempt += 1
 
     async def _attempt(self, url: str, params: Mapping[str, str | int] | None, shown: str) -> Any:
-        """Send one GET inside the concurrency and rate bounds; return the parsed JSON body."""
+        """Send one GET inside the concurrency and rate bounds; return the parsed JSON body.
+
+        The body is read as a stream and counted as it is decoded, so neither a
+        decompression bomb nor a dripping server gets past `max_body_bytes` or
+        `request_deadline`; every secret is masked in it before it is parsed.
+        """
         request = self._http.build_request("GET", url, params=params, timeout=self._timeout)
         async with self._slots:
             await self._limiter.acquire()
             self.stats.requests += 1
             try:
-                response = await self._http.send(request)
+                async with asyncio.timeout(self._limits.request_deadline):
+                    response, body = await self._send(request)
+            except TimeoutError:
+                raise _Retryable(
+                    f"no complete answer within {self._limits.request_deadline:g} s "
+                    f"({self.budget.provider}.request_deadline_seconds)"
+                ) from None
             except _RETRYABLE_ERRORS as exc:
-                detail = redact_text(str(exc), self._secrets, limit=200)
+                detail = self._redactor.text(str(exc), limit=200)
                 raise _Retryable(
                     f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
                 ) from None
+        text = self._redactor.json_text(body.decode("utf-8", errors="replace"))
         if response.is_success:
             try:
-                return response.json()
-            except ValueError:  # JSONDecodeError and UnicodeDecodeError
-                raise _Retryable("invalid JSON in a 2xx answer", response) from None
+                return self._redactor.parsed(json.loads(text), text)
+            except (ValueError, RecursionError):  # JSONDecodeError, absurd nesting
+                raise _Retryable("invalid JSON in a 2xx answer", response, text) from None
         if response.status_code == 429:
             self.stats.throttled += 1
         if response.status_code in self._retry.retry_statuses:
-            raise _Retryable(f"HTTP {response.status_code}", response)
-        raise self._status_error(response, shown)
+            raise _Retryable(f"HTTP {response.status_code}", response, text)
+        raise self._status_error(response.status_code, text, shown)
+
+    async def _send(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+        """Send `request` and read its decoded body, refusing more than `max_body_bytes`."""
+        cap = self._limits.max_body_bytes
+        response = await self._http.send(request, stream=True)
+        try:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                self.budget.add_bytes(len(chunk))
+                if size > cap:
+                    raise self.budget.exceeded("max_body_bytes", "decoded bytes in one response")
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return response, b"".join(chunks)
 
     def _wait_after(self, failure: _Retryable, attempt: int) -> float:
         """The server's requested wait if any, else backoff; a 429 pauses every task."""
@@ -165,12 +196,11 @@ class ApiClient:
     def _final_error(self, failure: _Retryable, shown: str) -> ApiError:
         """The error for a request whose last attempt failed."""
         if failure.response is not None and not failure.response.is_success:
-            return self._status_error(failure.response, shown)
+            return self._status_error(failure.response.status_code, failure.body, shown)
         attempts = self._retry.max_attempts
         return TransportFailure(f"GET {shown} failed after {attempts} attempts: {failure.reason}")
 
-    def _status_error(self, response: httpx.Response, shown: str) -> HttpStatusError:
-        """An HttpStatusError (or subclass) with the redacted URL and truncated body."""
-        status = response.status_code
+    def _status_error(self, status: int, body: str, shown: str) -> HttpStatusError:
+        """An HttpStatusError (or subclass) with the redacted URL and a redacted, escaped body."""
         cls = {401: AuthError, 403: AuthError, 404: NotFoundError}.get(status, HttpStatusError)
-        return cls(status, "GET", shown, redact_text(response.text, self._secrets))
+        return cls(status, "GET", shown, one_line(self._redactor.text(body)))

@@ -3,12 +3,17 @@
 A paginator knows its provider's parameters and response shape: which params ask for the
 first page, which pages remain when the total is known, which page follows when it is not,
 and whether a page is the last. `fetch_all` never follows a URL the server hands back; it
-computes every request itself, so a lying `next` link cannot send us to another host.
+computes every request itself, so a lying `next` link cannot send us to another host. A page
+whose items repeat an earlier page's ends the listing (the server ignores our paging), and
+the client's run budget caps pages and records, whatever the server claims.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+import logging
 import math
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -16,7 +21,9 @@ from typing import Any, Protocol
 
 from analytics.http.client import ApiClient
 
-MAX_PAGES = 100_000  # an absolute cap, whatever the server claims
+log = logging.getLogger("callrep.http")
+
+MAX_PAGES = 100_000  # pages of one listing, whatever the server claims (runs have own caps)
 _BATCH = 64  # pages fetched concurrently before checking for a short page
 
 
@@ -143,6 +150,7 @@ async def fetch_all(
     arrives, so parsing overlaps the requests still in flight.
     """
     base = dict(params or {})
+    listing = _Listing(api, url)
 
     async def fetch(page_params: Mapping[str, int]) -> Page:
         page = paginator.make_page(await api.get_json(url, {**base, **page_params}))
@@ -152,13 +160,14 @@ async def fetch_all(
 
     sent = paginator.first_params()
     pages = [await fetch(sent)]
+    listing.is_new(pages[0])
     if paginator.is_last(pages[0]):
         return pages
     remaining = paginator.remaining_params(pages[0])
     if remaining is not None:
         for start in range(0, len(remaining), _BATCH):
             batch = await _gather(fetch(p) for p in remaining[start : start + _BATCH])
-            if _extend_until_last(pages, batch, paginator):
+            if _extend_until_last(pages, batch, paginator, listing):
                 break
         return pages
     while len(pages) < MAX_PAGES and not paginator.is_last(pages[-1]):
@@ -166,13 +175,48 @@ async def fetch_all(
         if follow is None:
             break
         sent = follow
-        pages.append(await fetch(sent))
+        page = await fetch(sent)
+        if not listing.is_new(page):
+            break
+        pages.append(page)
     return pages
 
 
-def _extend_until_last(pages: list[Page], batch: Iterable[Page], paginator: Paginator) -> bool:
-    """Append `batch` to `pages` up to and including the first last page; True if one was met."""
+class _Listing:
+    """The pages of one listing seen so far, by content, to notice a server that repeats one."""
+
+    def __init__(self, api: ApiClient, url: str) -> None:
+        self._api = api
+        self._url = url
+        self._seen: set[bytes] = set()
+
+    def is_new(self, page: Page) -> bool:
+        """False (logged and counted) when `page` has items and an earlier page had the same.
+
+        A new page is counted against the run's page and record caps.
+        """
+        if not page.items:
+            self._api.budget.add_page(0)
+            return True
+        digest = hashlib.blake2b(
+            json.dumps(page.items, sort_keys=True, default=str).encode(), digest_size=16
+        ).digest()
+        if digest not in self._seen:
+            self._seen.add(digest)
+            self._api.budget.add_page(len(page.items))
+            return True
+        self._api.stats.repeated_pages += 1
+        log.warning("GET %s: a page repeats an earlier one; the listing ends there", self._url)
+        return False
+
+
+def _extend_until_last(
+    pages: list[Page], batch: Iterable[Page], paginator: Paginator, listing: _Listing
+) -> bool:
+    """Append `batch` to `pages` up to the first last or repeated page; True if one was met."""
     for page in batch:
+        if not listing.is_new(page):
+            return True
         pages.append(page)
         if paginator.is_last(page):
             return True

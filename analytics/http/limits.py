@@ -1,0 +1,45 @@
+"""How hard we may push one provider, and how much one run may fetch: one type for config and http.
+
+The caps bound every run, whatever a server claims: a listing that never ends, a body that
+decompresses without end or a server that drips bytes fails the run with a line naming the
+setting to raise. The defaults admit a 2M-number fleet (Plivo: one detail GET per number at
+290 requests per 5 s is about 10 hours) with room to spare.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+# callrep.toml name of each cap, as [telnyx] / [plivo] keys (the error names it).
+CAP_SETTINGS = {
+    "max_pages": "max_pages",
+    "max_records": "max_records",
+    "max_bytes": "max_bytes",
+    "max_body_bytes": "max_body_bytes",
+    "request_deadline": "request_deadline_seconds",
+    "run_deadline": "run_deadline_seconds",
+}
+
+
+@dataclass(frozen=True)
+class ProviderLimits:
+    """Pacing for one provider and the bounds of one run."""
+
+    concurrency: int = 16  # max requests in flight
+    rate: float | None = None  # requests per `period`; None = unlimited
+    period: float = 1.0
+    timeout: float = 30.0  # per read/connect (httpx.Timeout)
+    max_pages: int = 500_000  # listing pages per run
+    max_records: int = 10_000_000  # listed items per run
+    max_bytes: int = 32 * 2**30  # decoded response bytes per run
+    max_body_bytes: int = 64 * 2**20  # decoded bytes of one response
+    request_deadline: float = 120.0  # seconds for one attempt, however the bytes drip
+    run_deadline: float = 16 * 3600.0  # seconds for the whole run of one provider
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name != "rate" and not value > 0:
+                raise ValueError(f"{f.name} must be positive, got {value!r}")
+        if self.concurrency < 1:
+            raise ValueError("need concurrency >= 1")
