@@ -23,6 +23,7 @@ from analytics.errors import CallrepError, ConfigError
 from analytics.http import ApiClient, ProviderLimits, RequestStats, redact_text
 from analytics.store.database import writer
 from analytics.store.landing import Batch, land
+from analytics.store.provenance import Origins
 from analytics.store.runs import RunCounts, abandon_interrupted, begin_run, fail_run
 
 
@@ -78,14 +79,16 @@ def collect(
         )
     skipped = [SourceOutcome(s.name, "skipped") for s in wanted if not s.configured(settings)]
     when = collected_at or datetime.now(UTC)
+    origins = Origins()  # real or simulated answers: a database never mixes them
     with writer(settings.db_path, "callrep collect") as store:
         with store.connection() as con:
             abandon_interrupted(con)
             contexts = [
                 RunContext(begin_run(con, s.name, when), when, s.prepare(con)) for s in active
             ]
-        fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep))
+        fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep, origins))
         with store.connection() as con:
+            origins.admit(con, [ctx.run_id for ctx in contexts])
             outcomes = [
                 _land(con, source, ctx, result, settings)
                 for source, ctx, result in zip(active, contexts, fetched, strict=True)
@@ -100,6 +103,7 @@ async def _fetch_all(
     contexts: list[RunContext],
     transport: httpx.AsyncBaseTransport | None,
     sleep: Callable[[float], Awaitable[None]],
+    origins: Origins,
 ) -> list[tuple[Batch | BaseException, RequestStats, float]]:
     async def one(
         source: Collector, ctx: RunContext
@@ -107,6 +111,7 @@ async def _fetch_all(
         started = time.perf_counter()
         limits = source.limits(settings)
         async with source.client(settings, transport) as http:
+            http.event_hooks["response"].append(origins.hook(source.name))
             api = ApiClient(
                 http,
                 limits=ProviderLimits(
