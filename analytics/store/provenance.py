@@ -40,8 +40,12 @@ class _Answer(Protocol):
 
 
 def is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the database is marked synthetic."""
-    _ensure_table(con)
+    """Whether the database is marked synthetic (works on read-only connections)."""
+    tables = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'callrep_provenance'"
+    ).fetchone()
+    if not (tables and tables[0]):
+        return False
     row = con.execute("select count(*) from callrep_provenance where kind = 'synthetic'").fetchone()
     return bool(row and row[0])
 
@@ -74,8 +78,10 @@ def admit(con: duckdb.DuckDBPyConnection, *, synthetic: bool, what: str) -> None
                 "(use another --db for real data)"
             )
         return
-    con.execute("delete from callrep_provenance")
-    if synthetic:
+    if marked and not synthetic:
+        con.execute("delete from callrep_provenance")  # a mark left without data: lift it
+    if synthetic and not marked:
+        _ensure_table(con)
         con.execute(
             "insert into callrep_provenance (kind, marked_at, marked_by) "
             "values ('synthetic', ?, ?)",
