@@ -1,6 +1,6 @@
 """Plivo Caller Reputation status callbacks: loading a receiver's spool into the store.
 
-Spool format: one JSON object per line (lines end at ``\n`` only; see :mod:`analytics.spool`),
+Spool format: one JSON object per line (lines end at ``\\n`` only; see :mod:`analytics.spool`),
 Plivo's payload ``{"number", "carrier", "caller_reputation_status", "auth_id", "profile_uuid"}``
 plus the ``received_at`` (RFC 3339) the receiver added. A line without ``received_at`` takes
 the file's modification time and is flagged. Each callback gets a deterministic
@@ -9,7 +9,8 @@ alone when ``received_at`` is missing (so touching or appending to the file neve
 a line again). Ingesting the same file twice adds nothing the second time. Lines for another
 account, that do not parse, are not UTF-8, nest too deeply, hold an impossible time or pass
 :data:`~analytics.spool.MAX_LINE_BYTES` are rejected with a counted reason; they never stop
-the rest. Rows are inserted in batches, so memory stays bounded whatever the file's size.
+the rest. Rows are inserted in batches of BATCH_ROWS inside the one transaction, so Python
+holds one batch at a time whatever the file's size.
 """
 
 from __future__ import annotations
@@ -228,11 +229,9 @@ def ingest(
             con.execute("begin transaction")
             try:
                 before = _count(con)
-                accepted = 0
                 for rows in _batches(
                     spool.lines(), result, auth_id, spool.mtime, source_file, ingested_at
                 ):
-                    accepted += len(rows)
                     result.flagged += sum(1 for r in rows.values() if r["flags"])
                     _insert(con, _frame(list(rows.values())))
                 result.added = _count(con) - before
