@@ -1,31 +1,38 @@
 """Plivo Caller Reputation status callbacks: loading a receiver's spool into the store.
 
-Spool format: one JSON object per line, Plivo's payload
-``{"number", "carrier", "caller_reputation_status", "auth_id", "profile_uuid"}`` plus the
-``received_at`` (RFC 3339) the receiver added. A line without ``received_at`` takes the
-file's modification time and is flagged. Each callback gets a deterministic
-``callback_key`` (sha256 of the canonical payload and the received time), so ingesting
-the same file twice adds nothing the second time. Lines for another account, or that do
-not parse, are rejected with a counted reason; they never stop the rest.
+Spool format: one JSON object per line (lines end at ``\\n`` only; see :mod:`analytics.spool`),
+Plivo's payload ``{"number", "carrier", "caller_reputation_status", "auth_id", "profile_uuid"}``
+plus the ``received_at`` (RFC 3339) the receiver added. A line without ``received_at`` takes
+the file's modification time and is flagged. Each callback gets a deterministic
+``callback_key``: sha256 of the canonical payload and the received instant, or of the payload
+alone when ``received_at`` is missing (so touching or appending to the file never stores such
+a line again). Ingesting the same file twice adds nothing the second time. Lines for another
+account, that do not parse, are not UTF-8, nest too deeply, hold an impossible time or pass
+:data:`~analytics.spool.MAX_LINE_BYTES` are rejected with a counted reason; they never stop
+the rest. Rows are inserted in batches of BATCH_ROWS inside the one transaction, so Python
+holds one batch at a time whatever the file's size.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
 from analytics.collectors import shape
 from analytics.collectors.plivo_records import CARRIERS, FINAL_STATUSES, e164
-from analytics.errors import InputError
+from analytics.spool import MAX_LINE_BYTES, Spool, SpoolLine
 from analytics.store.database import writer
+from analytics.store.provenance import admit
 from analytics.store.transaction import transaction
 
 _PAYLOAD_KEYS = frozenset(
@@ -45,9 +52,12 @@ CALLBACK_SCHEMA: dict[str, Any] = {
     "raw": pl.Utf8,
 }
 SHOWN_REJECTS = 5  # line numbers reported per run
+BATCH_ROWS = 10_000  # rows held in memory before they are inserted
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_JSON_SPACE = b" \t\r\n"
 
 
-class _Rejected(Exception):
+class RejectedLine(Exception):
     """A spool line that cannot become a callback row; the message is the counted reason."""
 
 
@@ -76,42 +86,57 @@ class IngestResult:
             lines.append(f"  … and {total - len(self.rejected_lines)} more rejected lines")
         return lines
 
-
-def read_spool(path: Path) -> tuple[list[str], datetime]:
-    """The file's lines and its modification time (UTC); InputError when it is unusable."""
-    try:
-        data = path.read_bytes()
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a spool file") from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(f"{path}: not UTF-8 text (byte {err.start})") from None
-    return text.splitlines(), mtime
+    def reject(self, number: int, reason: str) -> None:
+        """Count one rejected line."""
+        self.rejected[reason] += 1
+        if len(self.rejected_lines) < SHOWN_REJECTS:
+            self.rejected_lines.append((number, reason))
 
 
 def parse_line(
-    line: str, auth_id: str, mtime: datetime, source_file: str, ingested_at: datetime
+    line: bytes | str,
+    auth_id: str,
+    mtime: datetime | None,
+    source_file: str,
+    ingested_at: datetime,
 ) -> dict[str, Any]:
-    """One spool line as a callback row; raise _Rejected with the reason when it is not one."""
+    """One spool line (without its ``\\n``) as a callback row; raise RejectedLine with the
+    reason when it is not one. ``mtime`` (the file's) stands in for a missing ``received_at``."""
     try:
-        payload = json.loads(line)
+        return _parse(line, auth_id, mtime, source_file, ingested_at)
+    except RecursionError:
+        raise RejectedLine("JSON nested too deeply") from None
+
+
+def _parse(
+    line: bytes | str,
+    auth_id: str,
+    mtime: datetime | None,
+    source_file: str,
+    ingested_at: datetime,
+) -> dict[str, Any]:
+    data = line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line
+    if len(data) > MAX_LINE_BYTES:
+        raise RejectedLine(f"longer than {MAX_LINE_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise RejectedLine(f"not UTF-8 text (byte {err.start + 1})") from None
+    try:
+        payload = json.loads(text)
     except ValueError:
-        raise _Rejected("not JSON") from None
+        raise RejectedLine("not JSON") from None
     if not isinstance(payload, Mapping):
-        raise _Rejected(f"not a JSON object (a {type(payload).__name__})")
+        raise RejectedLine(f"not a JSON object (a {type(payload).__name__})")
+    if _SURROGATE_ESCAPE.search(data) and not _encodable(payload):
+        raise RejectedLine("a string holds a lone UTF-16 surrogate escape")
     if payload.get("auth_id") is None:
-        raise _Rejected("auth_id missing")
+        raise RejectedLine("auth_id missing")
     if payload.get("auth_id") != auth_id:
-        raise _Rejected("auth_id is not this account's")
+        raise RejectedLine("auth_id is not this account's")
     for key in ("number", "carrier", "caller_reputation_status"):
         if payload.get(key) in (None, ""):
-            raise _Rejected(f"{key} missing")
+            raise RejectedLine(f"{key} missing")
     flags: list[str] = []
     received_at, stamp = _received_at(payload, mtime, flags)
     carrier = payload["carrier"]
@@ -150,18 +175,33 @@ def parse_line(
     return row
 
 
+def _encodable(payload: Any) -> bool:
+    """Whether every string in ``payload`` can be stored as UTF-8 (no lone surrogates)."""
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _received_at(
-    payload: Mapping[str, Any], mtime: datetime, flags: list[str]
+    payload: Mapping[str, Any], mtime: datetime | None, flags: list[str]
 ) -> tuple[datetime, str]:
-    """The receive time and its canonical text (for the key); the mtime when absent."""
+    """The receive time and its text for the key: the instant, or ``missing`` when absent
+    (the callback is then keyed by its content alone and stored at the file's mtime)."""
     raw = payload.get("received_at")
     if raw is None:
+        if mtime is None:
+            raise RejectedLine("received_at missing, and the file has no usable modification time")
         flags.append("received_at: missing; the spool file's modification time was used")
-        return mtime, mtime.isoformat()
+        return mtime, "missing"
     problems: list[str] = []
-    when = shape.timestamp(payload, "received_at", problems)
+    try:
+        when = shape.timestamp(payload, "received_at", problems)
+    except OverflowError:
+        raise RejectedLine("received_at is outside the years 1 to 9999 in UTC") from None
     if when is None:
-        raise _Rejected("received_at is not an RFC 3339 timestamp")
+        raise RejectedLine("received_at is not an RFC 3339 timestamp")
     if isinstance(raw, str) and datetime.fromisoformat(raw).tzinfo is None:
         flags.append("received_at: no UTC offset; read as UTC")
     return when, when.isoformat()
@@ -176,57 +216,74 @@ def ingest(
 ) -> IngestResult:
     """Load the spool at ``path`` into ``plivo_status_callbacks`` in one transaction.
 
-    Holds the writer lock, adds only callbacks not already stored (by ``callback_key``),
-    then publishes the read-only copy.
+    Holds the writer lock, streams the file, adds only callbacks not already stored (by
+    ``callback_key``), then publishes the read-only copy. A database marked synthetic is
+    refused (see :mod:`analytics.store.provenance`).
     """
     path = Path(path)
-    lines, mtime = read_spool(path)
     ingested_at = now or datetime.now(UTC)
-    source_file = str(path.resolve())
     result = IngestResult(path)
-    rows: dict[str, dict[str, Any]] = {}
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        result.read += 1
-        try:
-            row = parse_line(line, auth_id, mtime, source_file, ingested_at)
-        except _Rejected as why:
-            result.rejected[str(why)] += 1
-            if len(result.rejected_lines) < SHOWN_REJECTS:
-                result.rejected_lines.append((number, str(why)))
-            continue
-        if row["callback_key"] in rows:
-            result.duplicates += 1
-            continue
-        rows[row["callback_key"]] = row
-    frame = _frame(list(rows.values()))
-    with writer(db_path, "callrep callbacks ingest") as store:
-        with store.connection() as con, transaction(con):
-            before = _count(con)
-            if frame.height:
-                con.register("_callback_rows", frame.to_arrow())
-                try:
-                    con.execute(
-                        "insert into plivo_status_callbacks by name "
-                        "select * from _callback_rows on conflict do nothing"
-                    )
-                finally:
-                    con.unregister("_callback_rows")
-            added = _count(con) - before
+    with Spool(path) as spool, writer(db_path, "callrep callbacks ingest") as store:
+        source_file = str(path.resolve())
+        with store.connection() as con:
+            admit(con, synthetic=False, what=f"real callbacks from {path.name}")
+            with transaction(con):
+                before = _count(con)
+                for rows in _batches(
+                    spool.lines(), result, auth_id, spool.mtime, source_file, ingested_at
+                ):
+                    result.flagged += sum(1 for r in rows.values() if r["flags"])
+                    _insert(con, _frame(list(rows.values())))
+                result.added = _count(con) - before
         store.publish()
-    result.added = added
-    result.duplicates += frame.height - added
-    result.flagged = sum(1 for r in rows.values() if r["flags"])
+    result.duplicates = result.read - sum(result.rejected.values()) - result.added
     return result
 
 
-def _count(con: Any) -> int:
+def _batches(
+    lines: Iterable[SpoolLine],
+    result: IngestResult,
+    auth_id: str,
+    mtime: datetime | None,
+    source_file: str,
+    ingested_at: datetime,
+) -> Iterator[dict[str, dict[str, Any]]]:
+    """Parsed rows by key, up to BATCH_ROWS at a time; counts and rejects go to ``result``."""
+    rows: dict[str, dict[str, Any]] = {}
+    for line in lines:
+        if line.data is not None and not line.data.strip(_JSON_SPACE):
+            continue
+        result.read += 1
+        try:
+            if line.data is None:
+                raise RejectedLine(f"longer than {MAX_LINE_BYTES:,} bytes")
+            row = parse_line(line.data, auth_id, mtime, source_file, ingested_at)
+        except RejectedLine as why:
+            result.reject(line.number, str(why))
+            continue
+        rows[row["callback_key"]] = row
+        if len(rows) >= BATCH_ROWS:
+            yield rows
+            rows = {}
+    if rows:
+        yield rows
+
+
+def _insert(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
+    con.register("_callback_rows", frame.to_arrow())
+    try:
+        con.execute(
+            "insert into plivo_status_callbacks by name "
+            "select * from _callback_rows on conflict do nothing"
+        )
+    finally:
+        con.unregister("_callback_rows")
+
+
+def _count(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("select count(*) from plivo_status_callbacks").fetchone()
     return int(row[0]) if row else 0
 
 
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    if not rows:
-        return pl.DataFrame(schema=CALLBACK_SCHEMA)
     return pl.DataFrame({k: [r[k] for r in rows] for k in CALLBACK_SCHEMA}, schema=CALLBACK_SCHEMA)

@@ -24,7 +24,8 @@ from analytics.http import ApiClient, RequestStats
 from analytics.http.redact import Redactor, one_line
 from analytics.store.database import Store, writer
 from analytics.store.landing import Batch
-from analytics.store.pending import Sink, landing
+from analytics.store.pending import DatabaseSink, Sink, landing
+from analytics.store.provenance import Origins
 from analytics.store.runs import RunCounts, abandon_interrupted, begin_run, fail_run
 
 
@@ -80,6 +81,7 @@ def collect(
         )
     skipped = [SourceOutcome(s.name, "skipped") for s in wanted if not s.configured(settings)]
     when = collected_at or datetime.now(UTC)
+    origins = Origins()  # real or simulated answers: a database never mixes them
     with writer(settings.db_path, "callrep collect") as store:
         contexts: list[RunContext] = []
         outcomes: list[SourceOutcome] = []
@@ -88,8 +90,10 @@ def collect(
                 abandon_interrupted(con)
                 for s in active:
                     contexts.append(RunContext(begin_run(con, s.name, when), when, s.prepare(con)))
-            fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep))
+            fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep, origins))
             with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
+                if isinstance(sink, DatabaseSink):
+                    origins.admit(sink.con, [ctx.run_id for ctx in contexts])
                 for source, ctx, result in zip(active, contexts, fetched, strict=True):
                     outcomes.append(_land(sink, source, ctx, result, settings))
         except BaseException as err:
@@ -121,6 +125,7 @@ async def _fetch_all(
     contexts: list[RunContext],
     transport: httpx.AsyncBaseTransport | None,
     sleep: Callable[[float], Awaitable[None]],
+    origins: Origins,
 ) -> list[tuple[Batch | BaseException, RequestStats, float]]:
     async def one(
         source: Collector, ctx: RunContext
@@ -128,6 +133,7 @@ async def _fetch_all(
         started = time.perf_counter()
         limits = source.limits(settings)
         async with source.client(settings, transport) as http:
+            http.event_hooks["response"].append(origins.hook(source.name))
             api = ApiClient(
                 http, limits=limits, secrets=source.secrets(settings), sleep=sleep, name=source.name
             )

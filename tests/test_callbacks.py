@@ -175,17 +175,15 @@ def test_arbitrary_text_never_crashes(tmp_path: Path, lines: list[str]) -> None:
     path = tmp_path / "h.jsonl"
     path.write_text("\n".join([*lines, json.dumps(payload())]), encoding="utf-8")
     result = ingest(path, db, AUTH_ID)
-    assert result.read == sum(1 for x in path.read_text().splitlines() if x.strip())
+    lines_read = path.read_bytes().split(b"\n")
+    assert result.read == sum(1 for x in lines_read if x.strip(b" \t\r\n"))
     assert result.added + result.duplicates + sum(result.rejected.values()) == result.read
 
 
-def test_missing_and_non_utf8_files_are_input_errors(tmp_path: Path) -> None:
+def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"nope\.jsonl: no such file"):
         ingest(tmp_path / "nope.jsonl", tmp_path / "t.duckdb", AUTH_ID)
-    bad = tmp_path / "latin1.jsonl"
-    bad.write_bytes(b'{"number": "caf\xe9"}\n')
-    with pytest.raises(InputError, match=r"latin1\.jsonl: not UTF-8"):
-        ingest(bad, tmp_path / "t.duckdb", AUTH_ID)
+    assert not (tmp_path / "t.duckdb").exists()
 
 
 def test_cli_prints_counts(tmp_path: Path) -> None:

@@ -27,8 +27,9 @@ def callbacks() -> None:
 def ingest(file: Path, db: Path | None, auth_id: str | None) -> None:
     """Load a callback spool (one JSON payload per line, plus `received_at`) into the store.
 
-    Lines for another account or that do not parse are rejected and counted; re-ingesting
-    a file adds nothing twice.
+    Lines for another account, that do not parse or that pass 64 KiB are rejected and
+    counted; re-ingesting a file adds nothing twice. FILE is streamed: a regular file or a
+    pipe (a device is refused).
 
     \b
     Example:

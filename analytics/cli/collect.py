@@ -9,6 +9,7 @@ import click
 
 from analytics.cli.options import db_option, settings
 from analytics.collect import SourceOutcome, collect
+from analytics.errors import InputError
 from analytics.store.database import open_readonly
 from analytics.store.runs import list_runs
 
@@ -52,23 +53,44 @@ def describe(outcome: SourceOutcome) -> str:
     )
 
 
+MAX_RUNS_LISTED = 1_000_000  # far beyond any ledger: two runs a day is 730 a year
+
+
+def run_limit(value: str) -> int:
+    """``--limit`` as a whole number from 1 to MAX_RUNS_LISTED; InputError otherwise."""
+    text = value.strip()
+    digits = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_RUNS_LISTED))
+    if not digits or not 1 <= int(text) <= MAX_RUNS_LISTED:
+        raise InputError(
+            f"--limit: expected a whole number from 1 to {MAX_RUNS_LISTED:,}, got {value[:40]!r}"
+        )
+    return int(text)
+
+
 @click.command(name="runs")
 @db_option
-@click.option("--limit", default=20, show_default=True, help="How many runs to list.")
-def runs_command(db: Path | None, limit: int) -> None:
+@click.option(
+    "--limit",
+    default="20",
+    show_default=True,
+    metavar="N",
+    help=f"How many runs to list (1 to {MAX_RUNS_LISTED:,}).",
+)
+def runs_command(db: Path | None, limit: str) -> None:
     """List the collection ledger, newest first.
 
     \b
     Example:
       callrep runs --limit 5
     """
+    count = run_limit(limit)
     path = settings(db).db_path
     if not path.exists():
         click.echo(f"no database at {path} yet")
         return
     con = open_readonly(path)
     try:
-        rows = list_runs(con, limit)
+        rows = list_runs(con, count)
     finally:
         con.close()
     if not rows:

@@ -21,7 +21,7 @@ from analytics.store.schema import migrate
     "db",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="DuckDB file to write (created and migrated when missing).",
+    help="DuckDB file to write: a new one, or one marked synthetic by an earlier synth.",
 )
 @click.option("--seed", default=7, show_default=True, help="Seed: same seed, same rows.")
 @click.option(
@@ -49,6 +49,8 @@ def synth(
     append_days: int,
 ) -> None:
     """Generate realistic snapshot history inside DuckDB (no HTTP), for benchmarks and demos.
+
+    The database is marked synthetic; one holding real data is refused, untouched.
 
     \b
     Example:

@@ -2,7 +2,8 @@
 
 Each request is turned into an ``httpx.Request``, passed through the optional
 :class:`FaultPlan` and ``Simulator.handle``, and written back with a Content-Length, so
-clients can keep connections alive (HTTP/1.1). A ``drop`` fault closes the socket unanswered.
+clients can keep connections alive (HTTP/1.1), and ``X-Callrep-Simulator: 1``, so no real
+database takes its data. A ``drop`` fault closes the socket unanswered.
 Only loopback addresses are accepted.
 """
 
@@ -18,11 +19,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from analytics.simulator.faults import FaultPlan, fault_response
+from analytics.store.provenance import SIMULATOR_HEADER
 
 if TYPE_CHECKING:
     from analytics.simulator.core import Simulator
 
 LOOPBACK = ("127.0.0.1", "localhost")
+_OWN_HEADERS = ("content-length", "transfer-encoding", "connection", SIMULATOR_HEADER.lower())
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -59,8 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
         content = response.content
         self.send_response(response.status_code)
         for key, value in response.headers.items():
-            if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+            if key.lower() not in _OWN_HEADERS:
                 self.send_header(key, value)
+        self.send_header(SIMULATOR_HEADER, "1")  # so no real database takes its data
         self.send_header("Content-Length", str(len(content)))
         self.end_headers()
         if self.command != "HEAD":

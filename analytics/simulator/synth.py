@@ -8,7 +8,8 @@ models at fleet scale (100,000 numbers × 365 days = 36.5 million Telnyx rows).
 Every value is a pure function of (seed, number, day) computed with DuckDB's ``hash``, so
 the rows come from a handful of set-based ``insert … select`` statements (no Python loop per
 row), any day range can be generated on its own (``days_from`` appends later days to an
-existing history), and the same arguments always give the same rows.
+existing history), and the same arguments always give the same rows. It writes only into a
+new database or one marked synthetic (see :mod:`analytics.store.provenance`), and marks it.
 
 The shape of the data:
 
@@ -36,6 +37,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.store.database import connect
+from analytics.store.provenance import admit
 from analytics.store.schema import migrate
 from analytics.store.transaction import transaction
 
@@ -111,6 +113,7 @@ def synthesize(
     }
     counts: dict[str, int] = {}
     with transaction(con):
+        admit(con, synthetic=True, what="the synthetic history of `simulator synth`")
         _runs(con, params)
         counts["collection_runs"] = 2 * days
         counts["telnyx_enterprise_snapshots"] = _enterprises(con, params)

@@ -2,8 +2,8 @@
 
 Works for both ``httpx.Client`` and ``httpx.AsyncClient``: each request waits ``latency``
 seconds (``asyncio.sleep`` when async), then the fault plan (if any) may answer instead of the
-simulator. A client timeout shorter than the wait raises ``httpx.ReadTimeout`` like a real
-slow server.
+simulator. Every answer carries ``X-Callrep-Simulator: 1``. A client timeout shorter than
+the wait raises ``httpx.ReadTimeout`` like a real slow server.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from analytics.simulator.faults import FaultPlan, drop_error, fault_response
+from analytics.store.provenance import SIMULATOR_HEADER
 
 if TYPE_CHECKING:
     from analytics.simulator.core import Simulator
@@ -45,8 +46,11 @@ class SimTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             raise drop_error(request)
         if kind in ("429", "429_retry_after", "500", "503"):
             assert self.faults is not None
-            return fault_response(kind, request, self.faults.retry_after())
-        return self.sim.handle(request)
+            response = fault_response(kind, request, self.faults.retry_after())
+        else:
+            response = self.sim.handle(request)
+        response.headers[SIMULATOR_HEADER] = "1"  # so no real database takes its data
+        return response
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()

@@ -79,13 +79,16 @@ def complete_run(con: duckdb.DuckDBPyConnection, run_id: int, counts: RunCounts)
 def fail_run(
     con: duckdb.DuckDBPyConnection, run_id: int, error: str, counts: RunCounts | None = None
 ) -> None:
-    """Mark a run failed with its (already redacted) error text."""
+    """Mark a run that is still ``running`` failed with its (already redacted) error text.
+
+    A run ends once: a run already failed (say, refused before landing) keeps its reason.
+    """
     con.execute(
         """
         update collection_runs
         set status = 'failed', finished_at = ?, error = ?, http_requests = ?, http_retries = ?,
             http_throttled = ?
-        where run_id = ?
+        where run_id = ? and status = 'running'
         """,
         [
             datetime.now(UTC),
