@@ -196,11 +196,10 @@ def _received_at(
         flags.append("received_at: missing; the spool file's modification time was used")
         return mtime, "missing"
     problems: list[str] = []
-    try:
-        when = shape.timestamp(payload, "received_at", problems)
-    except OverflowError:
-        raise RejectedLine("received_at is outside the years 1 to 9999 in UTC") from None
+    when = shape.timestamp(payload, "received_at", problems)
     if when is None:
+        if any(shape.OUT_OF_RANGE in p for p in problems):
+            raise RejectedLine(f"received_at is {shape.OUT_OF_RANGE}")
         raise RejectedLine("received_at is not an RFC 3339 timestamp")
     if isinstance(raw, str) and datetime.fromisoformat(raw).tzinfo is None:
         flags.append("received_at: no UTC offset; read as UTC")

@@ -24,7 +24,7 @@ from analytics.http import ApiClient, RequestStats
 from analytics.http.redact import Redactor, one_line
 from analytics.store.database import Store, writer
 from analytics.store.landing import Batch
-from analytics.store.pending import DatabaseSink, Sink, landing
+from analytics.store.pending import Sink, landing
 from analytics.store.provenance import Origins
 from analytics.store.runs import RunCounts, abandon_interrupted, begin_run, fail_run
 
@@ -92,8 +92,7 @@ def collect(
                     contexts.append(RunContext(begin_run(con, s.name, when), when, s.prepare(con)))
             fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep, origins))
             with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
-                if isinstance(sink, DatabaseSink):
-                    origins.admit(sink.con, [ctx.run_id for ctx in contexts])
+                sink.admit(origins, [ctx.run_id for ctx in contexts])
                 for source, ctx, result in zip(active, contexts, fetched, strict=True):
                     outcomes.append(_land(sink, source, ctx, result, settings))
         except BaseException as err:

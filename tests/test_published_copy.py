@@ -7,6 +7,7 @@ real: a subprocess is killed while its publish is copying.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,14 +21,16 @@ from analytics.cli import cli
 from analytics.errors import StoreError
 from analytics.models import build
 from analytics.store.database import connect, open_readonly, published_path, writer
+from tests.test_report_fixtures import report_db
 
 BEHIND = "the published copy of callrep.duckdb is behind the database"
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    """A built and published callrep database."""
+    """A collected, built and published callrep database (a copy of the report fixture's)."""
     path = tmp_path / "callrep.duckdb"
+    shutil.copyfile(report_db(), path)
     with writer(path) as store:
         with store.connection() as con:
             build(con)
@@ -109,7 +112,7 @@ def test_a_killed_publish_leaves_a_stale_copy_that_report_and_export_warn_about(
     with writer(db):
         result = CliRunner().invoke(
             cli,
-            ["report", "--db", str(db), "--out", str(tmp_path / "out"), "--week", "2026-W46"],
+            ["report", "--db", str(db), "--out", str(tmp_path / "out"), "--week", "2025-W10"],
         )
     assert result.exit_code == 0, result.output
     assert BEHIND in result.stderr

@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 from analytics.cli import cli
 from analytics.models import build
 from analytics.store.database import writer
+from tests.test_report_fixtures import report_db
 
 
 @pytest.fixture
@@ -78,8 +79,9 @@ def test_export_through_a_dangling_symlink_creates_nothing(db: Path, tmp_path: P
     assert not (tmp_path / "nonexistent").exists()
 
 
-def test_report_somewhere_unwritable_is_one_line(db: Path) -> None:
-    line = one_line(run("report", "--db", str(db), "--out", "/proc/reports"))
+def test_report_somewhere_unwritable_is_one_line() -> None:
+    db = report_db()  # a week with a collection, so the report gets as far as writing
+    line = one_line(run("report", "--db", str(db), "--week", "2025-W10", "--out", "/proc/reports"))
     assert "cannot create /proc/reports" in line
 
 

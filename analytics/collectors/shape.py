@@ -66,6 +66,9 @@ def integer(record: Mapping[str, Any], key: str, flags: list[str]) -> int | None
     return value
 
 
+OUT_OF_RANGE = "outside the years 1 to 9999 in UTC"
+
+
 def timestamp(record: Mapping[str, Any], key: str, flags: list[str]) -> datetime | None:
     """An ISO 8601 / RFC 3339 timestamp, returned in UTC (null allowed)."""
     value = record.get(key)
@@ -75,8 +78,11 @@ def timestamp(record: Mapping[str, Any], key: str, flags: list[str]) -> datetime
         try:
             parsed = datetime.fromisoformat(value)
             return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-        except (ValueError, OverflowError):  # e.g. 9999-12-31T23:59:59-23:59 is past year 9999
+        except ValueError:
             pass
+        except OverflowError:  # e.g. 9999-12-31T23:59:59-23:59 is past year 9999 in UTC
+            flags.append(f"{key}: {OUT_OF_RANGE}: {value[:40]!r}")
+            return None
     flags.append(f"{key}: not an ISO 8601 timestamp: {str(value)[:40]!r}")
     return None
 

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import duckdb
 import polars as pl
 
-from analytics.errors import FileHeldError, StoreError
+from analytics.errors import FileHeldError, InputError, StoreError
 from analytics.store.landing import Batch, Replace, Upsert, land
+from analytics.store.provenance import Origins, admit
 from analytics.store.runs import INTERRUPTED, RunCounts, fail_run
 
 if TYPE_CHECKING:
@@ -40,6 +41,10 @@ def pending_dir(db_path: Path) -> Path:
 class Sink(Protocol):
     """Where a collection's per-source results go: the database, or the pending folder."""
 
+    def admit(self, origins: Origins, run_ids: list[int]) -> None:
+        """Refuse a collection whose answers may not go into this database."""
+        ...
+
     def land(self, run_id: int, batch: Batch, counts: RunCounts) -> None: ...
 
     def fail(self, run_id: int, error: str, counts: RunCounts) -> None: ...
@@ -50,6 +55,9 @@ class DatabaseSink:
     """Lands straight into the open database."""
 
     con: duckdb.DuckDBPyConnection
+
+    def admit(self, origins: Origins, run_ids: list[int]) -> None:
+        origins.admit(self.con, run_ids)
 
     def land(self, run_id: int, batch: Batch, counts: RunCounts) -> None:
         land(self.con, run_id, batch, counts)
@@ -64,9 +72,15 @@ class PendingSink:
 
     db_path: Path
     saved: list[Path] = field(default_factory=list)
+    synthetic: bool = False  # the answers came from callrep's simulator
+
+    def admit(self, origins: Origins, run_ids: list[int]) -> None:
+        """A mixed collection is refused now; the database's own check waits for landing."""
+        origins.refuse_mixed()
+        self.synthetic = bool(origins.simulated)
 
     def land(self, run_id: int, batch: Batch, counts: RunCounts) -> None:
-        self.saved.append(save(self.db_path, run_id, counts, batch=batch))
+        self.saved.append(save(self.db_path, run_id, counts, batch=batch, synthetic=self.synthetic))
 
     def fail(self, run_id: int, error: str, counts: RunCounts) -> None:
         self.saved.append(save(self.db_path, run_id, counts, error=error))
@@ -101,6 +115,7 @@ def save(
     *,
     batch: Batch | None = None,
     error: str | None = None,
+    synthetic: bool = False,
 ) -> Path:
     """Write one pending entry atomically (a folder renamed into place); return its path."""
     folder = pending_dir(db_path)
@@ -111,6 +126,7 @@ def save(
     temp.mkdir()
     try:
         manifest = _manifest(temp, run_id, counts, batch, error)
+        manifest["synthetic"] = synthetic
         (temp / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
         for child in temp.iterdir():
             _fsync(child)
@@ -168,8 +184,14 @@ def _apply(con: duckdb.DuckDBPyConnection, entry: Path) -> int:
     counts = RunCounts(**manifest["counts"])
     if manifest["error"] is not None:
         fail_run(con, run_id, manifest["error"], counts)
-    else:
-        land(con, run_id, _batch(entry, manifest), counts)
+        return 1
+    kind = "simulated" if manifest.get("synthetic") else "real"
+    try:
+        admit(con, synthetic=kind == "simulated", what=f"the pending {kind} batch of run {run_id}")
+    except InputError as refused:  # the database's kind decides, as for a direct landing
+        fail_run(con, run_id, str(refused), counts)
+        return 1
+    land(con, run_id, _batch(entry, manifest), counts)
     return 1
 
 

@@ -105,18 +105,22 @@ class Origins:
 
         return seen
 
+    def refuse_mixed(self) -> None:
+        """Raise InputError when one source answered as the simulator and another as real."""
+        if self.simulated and self.real:
+            raise InputError(
+                f"refusing a mixed collection: {_names(self.simulated)} answered as "
+                f"callrep's simulator, {_names(self.real)} as a real API; nothing was "
+                "stored (collect them into separate databases)"
+            )
+
     def admit(self, con: duckdb.DuckDBPyConnection, run_ids: Iterable[int]) -> None:
         """Before landing: refuse a collection that would mix kinds, failing each of its
         ``run_ids`` with the reason (so none stays ``running``); else mark as :func:`admit`."""
         if not (self.simulated or self.real):
             return  # no answer at all: nothing to land, nothing to decide
         try:
-            if self.simulated and self.real:
-                raise InputError(
-                    f"refusing a mixed collection: {_names(self.simulated)} answered as "
-                    f"callrep's simulator, {_names(self.real)} as a real API; nothing was "
-                    "stored (collect them into separate databases)"
-                )
+            self.refuse_mixed()
             if self.simulated:
                 what = f"simulated answers from {_names(self.simulated)} ({SIMULATOR_HEADER})"
             else:
