@@ -22,6 +22,7 @@ from analytics.store.files import STDOUT, atomic_path
 from analytics.store.transaction import first_line
 
 FORMATS = ("csv", "parquet", "json")
+NAMES = "dim_enterprises"  # exports name each enterprise from it, next to its id
 _OPTIONS = {
     "csv": "(format csv, header true)",
     "parquet": "(format parquet, compression zstd)",
@@ -123,14 +124,18 @@ def export_mart(
         column = SINCE_COLUMNS.get(mart)
         if column is None or column not in columns:
             raise InputError(f"--since: {mart} has no date column to filter on")
-        where = f' where "{column}" >= $since'
+        where = f' where m."{column}" >= $since'
         params["since"] = _since_value(since, columns[column])
         _check_since_collected(con, mart, since)
     # rows in key order, so the same data always gives the same bytes
-    order = ", ".join(f'"{k}"' for k in _key(mart) if k in columns)
+    order = ", ".join(f'm."{k}"' for k in _key(mart) if k in columns)
     order_by = f" order by {order}" if order else ""
+    select, joins = _with_names(mart, list(columns))
     # identifiers come only from the documented mart list and its own columns; values are params
-    query = f'copy (select * from "{mart}"{where}{order_by}) to $path {_OPTIONS[fmt]}'  # noqa: S608
+    query = (
+        f'copy (select {select} from "{mart}" as m{joins}{where}{order_by}) '  # noqa: S608
+        f"to $path {_OPTIONS[fmt]}"
+    )
     with atomic_path(out) as temp:
         path = "/dev/stdout" if str(temp) == STDOUT else str(temp)
         try:
@@ -138,6 +143,20 @@ def export_mart(
         except duckdb.IOException as err:
             raise InputError(f"cannot write {out}: {_cause(err)}") from None
     return int(row[0]) if row else 0
+
+
+def _with_names(mart: str, columns: list[str]) -> tuple[str, str]:
+    """The select list and joins that put ``<x>enterprise_name`` (from ``dim_enterprises``, the
+    one place names come from) right after each ``<x>enterprise_id`` column."""
+    select, joins = [], []
+    for column in columns:
+        select.append(f'm."{column}"')
+        if column.endswith("enterprise_id") and mart != NAMES:
+            alias = f"n{len(joins)}"
+            name = column.removesuffix("id") + "name"
+            select.append(f'{alias}.enterprise_name as "{name}"')
+            joins.append(f' left join {NAMES} as {alias} on {alias}.enterprise_id = m."{column}"')
+    return ", ".join(select), "".join(joins)
 
 
 def _cause(err: duckdb.Error) -> str:

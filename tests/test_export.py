@@ -63,9 +63,9 @@ def test_parquet_keeps_types(con, tmp_path: Path):
     out = tmp_path / "daily.parquet"
     export_mart(con, "plivo_carrier_status", out, "parquet")
     utc = cs.datetime(time_zone="*")
-    original = con.execute("select * from plivo_carrier_status order by number").pl()
+    original = con.execute("select * from plivo_carrier_status order by phone_number").pl()
     original = original.with_columns(utc.dt.convert_time_zone("UTC"))
-    back = pl.read_parquet(out).sort("number").with_columns(utc.dt.convert_time_zone("UTC"))
+    back = pl.read_parquet(out).sort("phone_number").with_columns(utc.dt.convert_time_zone("UTC"))
     assert back.schema == original.schema
     assert back.equals(original)
 

@@ -92,7 +92,7 @@ def rows(con, sql: str, params: list | None = None) -> list[dict]:
 
 
 def status_of(con, number: str) -> dict:
-    found = rows(con, "select * from plivo_carrier_status where number = ?", [number])
+    found = rows(con, "select * from plivo_carrier_status where phone_number = ?", [number])
     assert len(found) == 1, found
     return found[0]
 
@@ -109,7 +109,9 @@ def test_merged_status_hiding_a_carrier_failure(con):
     add_number(con, run, "+14155550004", att="ACTIVE", tmobile="ACTIVE")
     add_number(con, run, "+14155550005", att="FAILED", tmobile=None, merged="ACTIVE")
     build(con)
-    hidden = {r["number"]: r["hidden_failure"] for r in rows(con, "from plivo_carrier_status")}
+    hidden = {
+        r["phone_number"]: r["hidden_failure"] for r in rows(con, "from plivo_carrier_status")
+    }
     assert hidden == {
         "+14155550001": True,
         "+14155550002": True,
@@ -154,7 +156,7 @@ def test_released_numbers_are_not_in_the_latest_snapshot(con):
     add_number(con, r1, "+14155550002")
     add_number(con, r2, "14155550002")  # without the +: normalised to E.164
     build(con)
-    assert [r["number"] for r in rows(con, "from plivo_carrier_status")] == ["+14155550002"]
+    assert [r["phone_number"] for r in rows(con, "from plivo_carrier_status")] == ["+14155550002"]
 
 
 @pytest.mark.parametrize(
@@ -286,7 +288,9 @@ def test_business_day_deadline_matches_a_python_reference(starts):
         add_number(db, run, f"+1415555{i:04d}", att="PENDING", att_updated=start.isoformat())
     build(db)
     off = {day for day, _ in holiday_rows(range(2024, 2029))}
-    got = dict(db.execute("select number, pending_deadline from plivo_carrier_status").fetchall())
+    got = dict(
+        db.execute("select phone_number, pending_deadline from plivo_carrier_status").fetchall()
+    )
     for i, start in enumerate(starts):
         expected = _reference_deadline(start.replace(tzinfo=UTC), off)
         assert got[f"+1415555{i:04d}"] == expected, start
@@ -525,8 +529,8 @@ def assert_plivo_data_tests(db: duckdb.DuckDBPyConnection, unit: float = 12.0) -
         assert db.execute(sql).fetchall() == [], sql
 
     # keys unique and not null
-    none("select number from plivo_carrier_status group by number having count(*) > 1")
-    none("select * from plivo_carrier_status where number is null")
+    none("select phone_number from plivo_carrier_status group by phone_number having count(*) > 1")
+    none("select * from plivo_carrier_status where phone_number is null")
     none(
         "select ein, registration_seq from plivo_ein_registrations group by all having count(*) > 1"
     )

@@ -37,8 +37,16 @@ class Page(HTMLParser):
         self.action_rows: dict[str, list[str]] = {}
         self.specs: dict[str, dict] = {}
         self.text: list[str] = []
+        # slug -> rows of (text, title) cells
+        self.cells: dict[str, list[list[tuple[str, str | None]]]] = {}
+        self.columns: dict[str, list[str]] = {}  # slug -> column keys
+        self.verdict: list[str] = []
         self._table: str | None = None
+        self._cell: list[str] | None = None
+        self._cell_title: str | None = None
         self._row_header = False
+        self._e164 = False
+        self._in_verdict = False
         self._json_id: str | None = None
         self.feed(html)
 
@@ -57,10 +65,34 @@ class Page(HTMLParser):
         if tag == "table" and a.get("data-action"):
             self._table = a["data-action"]
             self.action_rows[self._table] = []
-        if tag == "th" and self._table and a.get("scope") == "row":
+            self.cells[self._table] = []
+            self.columns[self._table] = []
+        if not self._table:
+            if tag == "div" and a.get("class") == "verdict":
+                self._in_verdict = True
+            if tag == "p" and self._in_verdict:
+                self.verdict.append("")
+            return
+        if tag == "th" and a.get("scope") == "col":
+            self.columns[self._table].append(a.get("data-column") or "")
+        if tag == "tr" and self.columns[self._table]:
+            self.cells[self._table].append([])
+        if tag in ("th", "td") and a.get("scope") != "col":
+            self._cell, self._cell_title = [], a.get("title")
+        if tag == "th" and a.get("scope") == "row":
             self._row_header = True
+        if tag == "span" and a.get("class") == "e164":
+            self._e164 = True
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in ("th", "td") and self._table and self._cell is not None:
+            text = " ".join("".join(self._cell).split())
+            self.cells[self._table][-1].append((text, self._cell_title))
+            if self._row_header:
+                self.action_rows[self._table].append(text.split(" ")[0] if self._e164 else text)
+            self._cell, self._e164 = None, False
+        if tag == "div":
+            self._in_verdict = False
         if tag == "table":
             self._table = None
         if tag == "th":
@@ -72,8 +104,10 @@ class Page(HTMLParser):
         if self._json_id:
             self.specs[self._json_id] = json.loads(data)
             return
-        if self._row_header and self._table:
-            self.action_rows[self._table].append(data.strip())
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._in_verdict and self.verdict:
+            self.verdict[-1] += data
         self.text.append(data)
 
 
@@ -131,18 +165,17 @@ def test_every_chart_spec_is_valid_vega_lite(default_page):
 def test_action_tables_list_exactly_what_the_marts_flag(con, latest_page, latest_week):
     """The week of the latest snapshot: every action table equals its mart's flags."""
     rows = latest_page.action_rows
-    flagged = _set(con, "select number from plivo_carrier_status where hidden_failure")
+    flagged = _set(con, "select phone_number from plivo_carrier_status where hidden_failure")
     assert flagged and set(rows.get("hidden-failures", [])) == flagged
-    stuck = _set(con, "select number from plivo_carrier_status where stuck_pending")
+    stuck = _set(con, "select phone_number from plivo_carrier_status where stuck_pending")
     assert set(rows.get("stuck-pending", [])) == stuck
     high = _set(con, "select phone_number from number_overview where registered_but_high")
     assert high and set(rows.get("registered-but-high", [])) == high
     drift = _set(
         con,
-        f"select phone_number from score_drift where observed_on between "
-        f"'{latest_week.start}' and '{latest_week.end}'",
+        f"select phone_number from score_drift_onsets where iso_week = '{latest_week.label}'",
     )
-    assert drift and set(rows.get("score-drift", [])) == drift
+    assert drift and sorted(rows.get("score-drift", [])) == sorted(drift)  # once per number
     review = _set(
         con,
         "select phone_number from remediation_number_outcomes "

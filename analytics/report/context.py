@@ -13,6 +13,13 @@ from analytics.report import sql
 from analytics.report.weeks import IsoWeek
 
 ROW_LIMIT = 500
+# The questions the tiles answer, in the report's order.
+QUESTIONS = {
+    "burning": "What is burning?",
+    "remediation": "Is remediation working?",
+    "registrations": "Are registrations going through?",
+    "cost": "What will it cost?",
+}
 CHART_WEEKS = 12
 
 
@@ -28,6 +35,8 @@ class Figure:
     # True when a rise is bad news (so the change reads as a warning, in words, not colour alone)
     rise_is_bad: bool | None = False  # None: neither direction is good or bad news
     compare: bool = True  # False: no week-before figure makes sense (say nothing about it)
+    group: str = "burning"  # the question it answers: a key of QUESTIONS
+    primary: bool = False  # one of the few that matter most: drawn larger
 
     @property
     def change(self) -> float | None:
@@ -53,10 +62,20 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class TileGroup:
+    """The tiles that answer one question, the primary ones first."""
+
+    key: str
+    question: str
+    figures: list[Figure]
+
+
+@dataclass(frozen=True)
 class Column:
     key: str
     label: str
     kind: str = "text"  # text | number | usd | phone | date | datetime | status | score
+    title: str | None = None  # the column whose value goes in the cell's title (e.g. a full id)
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,7 @@ class ActionTable:
     total: int
     export: str  # the mart that lists them all: `callrep export <export>`
     empty_message: str
+    next_step_rule: str = ""  # how the next_step column is decided (the SQL header's rule)
 
     @property
     def hidden(self) -> int:
@@ -125,6 +145,7 @@ class WhatIf:
     """One Telnyx enterprise: its current check frequency against the cheapest weekly one."""
 
     enterprise_id: str
+    enterprise_name: str
     monitored_numbers: int
     current_frequency: str
     current_usd: float
@@ -167,6 +188,19 @@ class WeeklyReport:
     # source -> "No Plivo collection in 2026-W48; latest 2026-W47." for each source the week lacks
     missing: dict[str, str] = field(default_factory=dict)
     notice: str | None = None  # why the default week is older than the last calendar week
+    verdict: list[str] = field(default_factory=list)  # the opening sentences
+
+    @property
+    def tile_groups(self) -> list[TileGroup]:
+        """The headline tiles grouped by question, in :data:`QUESTIONS` order."""
+        figures = [*self.headline, *self.plivo_headline]
+        groups = []
+        for key, question in QUESTIONS.items():
+            mine = [f for f in figures if f.group == key]
+            if mine:
+                mine.sort(key=lambda f: not f.primary)
+                groups.append(TileGroup(key, question, mine))
+        return groups
 
     @property
     def is_empty(self) -> bool:
@@ -200,6 +234,7 @@ def stage(con: duckdb.DuckDBPyConnection, week: IsoWeek) -> dict[str, Any]:
     params["telnyx_run_id"] = runs.get("telnyx", -1)
     sql.run(con, "_stage_enterprises", params)
     sql.run(con, "_stage_overview", params)
+    sql.run(con, "_stage_next_steps", params)
     sql.run(con, "_stage_plivo_status", params)
     sql.run(con, "_stage_cost", params)
     return params

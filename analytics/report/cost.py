@@ -75,6 +75,7 @@ def figures(con: duckdb.DuckDBPyConnection, p: dict[str, Any], providers: set[st
                 kind="usd",
                 rise_is_bad=None,
                 compare=False,
+                group="cost",
                 note=f"{_days(month, week_end.day)}; {compared}",
             )
         )
@@ -96,6 +97,8 @@ def figures(con: duckdb.DuckDBPyConnection, p: dict[str, Any], providers: set[st
                 kind="usd",
                 rise_is_bad=None,
                 compare=False,
+                group="cost",
+                primary=True,
                 note=note,
             )
         )
@@ -142,6 +145,7 @@ def section(con: duckdb.DuckDBPyConnection, p: dict[str, Any], providers: set[st
         what_if.append(
             WhatIf(
                 enterprise_id=row["enterprise_id"],
+                enterprise_name=row["enterprise_name"],
                 monitored_numbers=int(row["monitored_numbers"] or 0),
                 current_frequency=row["current_frequency"],
                 current_usd=float(row["current_usd"] or 0),

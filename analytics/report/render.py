@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+import phonenumbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from analytics.report.assets import static_svg, vega_bundle
@@ -86,6 +87,20 @@ def fmt_cell(value: Any, kind: str) -> str:
     return str(value)
 
 
+def fmt_national(value: Any) -> str:
+    """A phone number's readable national format (``(212) 555-0100``), or ``""`` when
+    ``phonenumbers`` cannot parse it as a possible number (the E.164 form is shown anyway)."""
+    if not isinstance(value, str) or not value.startswith("+"):
+        return ""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
 def css_token(value: Any) -> str:
     """A safe CSS class suffix from a status value (letters, digits and dashes only)."""
     return "".join(c if c.isalnum() else "-" for c in str(value).lower())[:32]
@@ -100,6 +115,7 @@ FILTERS = {
     "figure": fmt_figure,
     "cell": fmt_cell,
     "css_token": css_token,
+    "national": fmt_national,
 }
 
 

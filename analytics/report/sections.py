@@ -6,8 +6,8 @@ from typing import Any
 
 import duckdb
 
-from analytics.report import charts, cost, sql
-from analytics.report.context import ActionTable, Chart, Column, Figure, Notes, SourceFreshness
+from analytics.report import charts, cost, spec, sql
+from analytics.report.context import ActionTable, Chart, Figure, Notes, SourceFreshness
 
 CARRIERS = ("AT&T", "T-Mobile")
 STATUSES = ("ACTIVE", "PENDING", "FAILED")
@@ -31,8 +31,21 @@ def headline(
             before.get("numbers_monitored"),
             rise_is_bad=None,
         ),
-        Figure("Share high risk", share(now), share(before), kind="percent", rise_is_bad=True),
-        Figure("Newly high", now.get("newly_high"), before.get("newly_high"), rise_is_bad=True),
+        Figure(
+            "Share high risk",
+            share(now),
+            share(before),
+            kind="percent",
+            rise_is_bad=True,
+            primary=True,
+        ),
+        Figure(
+            "Newly high",
+            now.get("newly_high"),
+            before.get("newly_high"),
+            rise_is_bad=True,
+            primary=True,
+        ),
         Figure("Cleared from high", now.get("cleared"), before.get("cleared")),
         *remediation_figures(rem.get("current", {}), rem.get("previous", {})),
     ]
@@ -52,6 +65,8 @@ def remediation_figures(now: dict[str, Any], before: dict[str, Any]) -> list[Fig
             now.get("durable_success_rate"),
             before.get("durable_success_rate"),
             kind="percent",
+            group="remediation",
+            primary=True,
             note=f"stayed clean 30 days after completion; {scope}; "
             f"{now.get('unmonitored', 0):,} unmonitored, never counted clean",
         ),
@@ -60,6 +75,7 @@ def remediation_figures(now: dict[str, Any], before: dict[str, Any]) -> list[Fig
             now.get("success_rate"),
             before.get("success_rate"),
             kind="percent",
+            group="remediation",
             note=f"the label Telnyx gives at completion; {scope}",
         ),
         Figure(
@@ -67,6 +83,7 @@ def remediation_figures(now: dict[str, Any], before: dict[str, Any]) -> list[Fig
             now.get("came_back_high"),
             before.get("came_back_high"),
             rise_is_bad=True,
+            group="remediation",
             note="high again within 30 days, on data refreshed after completion; requests "
             "completed in the 12 weeks before the week's end",
         ),
@@ -86,7 +103,10 @@ def plivo_headline(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[Fi
     def figure(label: str, carrier: str, status: str, rise_is_bad: bool) -> Figure:
         now = counts.get(("current", carrier, status), 0)
         before = counts.get(("previous", carrier, status), 0) if has_previous else None
-        return Figure(label, now, before, rise_is_bad=rise_is_bad)
+        primary = status == "HIDDEN_FAILURE"
+        return Figure(
+            label, now, before, rise_is_bad=rise_is_bad, group="registrations", primary=primary
+        )
 
     figures = [
         figure(f"{carrier} {status.lower()}", carrier, status, status != "ACTIVE")
@@ -95,169 +115,6 @@ def plivo_headline(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> list[Fi
     ]
     figures.append(figure("Hidden carrier failures", "any", "HIDDEN_FAILURE", True))
     return figures
-
-
-_ACTIONS: list[dict[str, Any]] = [
-    {
-        "slug": "newly-high",
-        "sources": ("telnyx",),
-        "query": "action_newly_high",
-        "title": "Numbers newly high risk",
-        "description": "Risk became high during the week (or the number was first seen high). "
-        "Still-high numbers with the lowest scores first.",
-        "export": "spam_risk_transitions",
-        "empty": "No number became high risk this week.",
-        "columns": [
-            Column("phone_number", "Number", "phone"),
-            Column("enterprise_name", "Enterprise"),
-            Column("became_high_on", "High since", "date"),
-            Column("risk_at_week_end", "Risk at week end", "status"),
-            Column("spam_category", "Category"),
-            Column("maturity_score", "Maturity", "score"),
-            Column("connection_score", "Connection", "score"),
-            Column("engagement_score", "Engagement", "score"),
-            Column("sentiment_score", "Sentiment", "score"),
-        ],
-    },
-    {
-        "slug": "score-drift",
-        "sources": ("telnyx",),
-        "query": "action_score_drift",
-        "title": "Score-drift early warnings",
-        "description": "Still low or medium, but a score fell 15 points or more against an "
-        "observation at least 7 days earlier. Labels trail behaviour: act before the flag.",
-        "export": "score_drift",
-        "empty": "No score fell 15 points or more this week.",
-        "columns": [
-            Column("phone_number", "Number", "phone"),
-            Column("enterprise_name", "Enterprise"),
-            Column("score", "Score"),
-            Column("value_before", "Before", "score"),
-            Column("before_on", "Before on", "date"),
-            Column("value_now", "Now", "score"),
-            Column("observed_on", "Seen on", "date"),
-            Column("drop_points", "Drop", "number"),
-        ],
-    },
-    {
-        "slug": "hidden-failures",
-        "sources": ("plivo",),
-        "query": "action_hidden_failures",
-        "title": "Plivo hidden carrier failures",
-        "description": "A carrier reports FAILED while the merged status still reads ACTIVE or "
-        "PENDING; the merged field hides it.",
-        "export": "plivo_carrier_status",
-        "empty": "No hidden carrier failure.",
-        "columns": [
-            Column("number", "Number", "phone"),
-            Column("ein", "EIN"),
-            Column("company_name", "Business"),
-            Column("merged_status", "Merged", "status"),
-            Column("att_status", "AT&T", "status"),
-            Column("tmobile_status", "T-Mobile", "status"),
-        ],
-    },
-    {
-        "slug": "stuck-pending",
-        "sources": ("plivo",),
-        "query": "action_stuck_pending",
-        "title": "Registrations stuck in PENDING",
-        "description": "PENDING with a carrier for more than 2 US business days. "
-        "Longest waiting first.",
-        "export": "plivo_carrier_status",
-        "empty": "No registration has been pending for more than 2 business days.",
-        "columns": [
-            Column("number", "Number", "phone"),
-            Column("ein", "EIN"),
-            Column("company_name", "Business"),
-            Column("att_status", "AT&T", "status"),
-            Column("att_pending_since", "AT&T pending since", "datetime"),
-            Column("tmobile_status", "T-Mobile", "status"),
-            Column("tmobile_pending_since", "T-Mobile pending since", "datetime"),
-        ],
-    },
-    {
-        "slug": "enterprise-gates",
-        "sources": ("telnyx",),
-        "query": "action_enterprise_gates",
-        "title": "Enterprises not fully approved",
-        "description": "Telnyx number reputation needs both the reputation status and the LOA "
-        "approved. Rejections first.",
-        "export": None,
-        "empty": "Every enterprise has both gates approved.",
-        "columns": [
-            Column("enterprise_id", "Enterprise"),
-            Column("enterprise_name", "Name"),
-            Column("reputation_enabled", "Reputation enabled"),
-            Column("reputation_status", "Reputation status", "status"),
-            Column("loa_status", "LOA status", "status"),
-            Column("rejection_reasons", "Rejection reasons"),
-        ],
-    },
-    {
-        "slug": "remediation-review",
-        "sources": ("telnyx",),
-        "query": "action_remediation_review",
-        "title": "Remediation: numbers needing review or refused",
-        "description": "Numbers a remediation request left in requires_review or refused. "
-        "Refused first, then the oldest request.",
-        "export": "remediation_number_outcomes",
-        "empty": "No remediated number is waiting for review or was refused.",
-        "columns": [
-            Column("phone_number", "Number", "phone"),
-            Column("request_id", "Request"),
-            Column("enterprise_name", "Enterprise"),
-            Column("bucket", "Result", "status"),
-            Column("request_status", "Request status"),
-            Column("created_at", "Requested", "date"),
-            Column("risk_before", "Risk before", "status"),
-            Column("risk_after", "Risk after", "status"),
-        ],
-    },
-    {
-        "slug": "remediation-history",
-        "query": "action_remediation_history",
-        "sources": ("telnyx",),
-        "title": "Remediation: numbers remediated more than once or back to high",
-        "description": "Each number's remediation history as of the week's end, with what to "
-        "do next: rotate (back to high after 2 or more remediations), wait (a request of its "
-        "enterprise in flight, its 30-day window open, or an ineligible cooldown), review, "
-        "resubmit. Rotate first, then the most re-flags.",
-        "export": "remediation_number_history",
-        "empty": "No number was remediated more than once or came back high.",
-        "columns": [
-            Column("phone_number", "Number", "phone"),
-            Column("enterprise_name", "Enterprise"),
-            Column("recommendation", "Next", "status"),
-            Column("times_submitted", "Submitted", "number"),
-            Column("times_reflagged", "Back to high", "number"),
-            Column("bucket_sequence", "Results, oldest first"),
-            Column("first_submitted_at", "First", "date"),
-            Column("last_submitted_at", "Last", "date"),
-            Column("remediation_usd", "USD spent", "usd"),
-        ],
-    },
-    {
-        "slug": "registered-but-high",
-        "sources": ("telnyx", "plivo"),
-        "query": "action_registered_but_high",
-        "title": "Registered with a carrier yet high risk",
-        "description": "AT&T or T-Mobile shows the number ACTIVE on Plivo while Telnyx rates it "
-        "high risk: calls carry a registered identity with a spam reputation.",
-        "export": "number_overview",
-        "empty": "No carrier-registered number is high risk.",
-        "columns": [
-            Column("phone_number", "Number", "phone"),
-            Column("enterprise_name", "Enterprise"),
-            Column("spam_category", "Category"),
-            Column("att_status", "AT&T", "status"),
-            Column("tmobile_status", "T-Mobile", "status"),
-            Column("engagement_score", "Engagement", "score"),
-            Column("sentiment_score", "Sentiment", "score"),
-            Column("ein", "EIN"),
-        ],
-    },
-]
 
 
 def _absent(sources: tuple[str, ...], missing: dict[str, str]) -> str | None:
@@ -275,20 +132,21 @@ def actions(
     (an empty list would read as good news).
     """
     tables = []
-    for spec in _ACTIONS:
-        absent = _absent(spec["sources"], missing)
-        rows = [] if absent else sql.rows(con, spec["query"], p)
+    for action in spec.actions():
+        absent = _absent(action.sources, missing)
+        rows = [] if absent else sql.rows(con, action.query, p)
         total = int(rows[0]["total_rows"]) if rows else 0
         tables.append(
             ActionTable(
-                slug=spec["slug"],
-                title=spec["title"],
-                description=spec["description"],
-                columns=spec["columns"],
+                slug=action.slug,
+                title=action.title,
+                description=action.description,
+                columns=list(action.columns),
                 rows=rows,
                 total=total,
-                export=spec["export"] or "",
-                empty_message=absent or spec["empty"],
+                export=action.export or "",
+                empty_message=absent or action.empty,
+                next_step_rule=action.next_step_rule,
             )
         )
     return tables
@@ -318,8 +176,8 @@ def chart_list(
     ) -> None:
         absent = _absent((source,), missing)
         rows = [] if absent else query()
-        spec = build(rows) if rows else None
-        out.append(Chart(slug, title, description, spec, absent or empty))
+        chart_spec = build(rows) if rows else None
+        out.append(Chart(slug, title, description, chart_spec, absent or empty))
 
     add(
         "risk-mix",

@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from analytics.models.discovery import body_words, discover
 from analytics.resources import queries_dir
 
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -39,3 +40,17 @@ def rows(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> l
     cursor = con.execute(sql, {k: params[k] for k in sorted(parameters_of(sql))})
     columns = [d[0] for d in cursor.description or []]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+@cache
+def models_read() -> tuple[str, ...]:
+    """The models (``queries/`` staging, intermediate, marts) the report's SQL files read.
+
+    Found in the SQL itself, as :func:`analytics.models.discovery.discover` finds dependencies,
+    so the list the report checks before it runs can never drift from what it reads.
+    """
+    words: set[str] = set()
+    for path in sorted((queries_dir() / "report").glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        words |= body_words(text.split("\n", 1)[1] if "\n" in text else "")
+    return tuple(m.name for m in discover() if m.name in words)

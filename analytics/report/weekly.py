@@ -13,27 +13,12 @@ import duckdb
 from analytics.config import Pricing
 from analytics.errors import FileHeldError, StoreError, StorePathError, WriterLockedError
 from analytics.models import build, is_stale
-from analytics.report import context, cost, sections, sql
+from analytics.report import context, cost, sections, sql, verdict
 from analytics.report.context import WeeklyReport
 from analytics.report.render import render_weekly
 from analytics.report.weeks import IsoWeek, choose_week
 from analytics.store.database import connect, published_path, writer
 from analytics.store.files import write_atomic
-
-REQUIRED = (
-    "stg_callrep__runs",
-    "int_number_overview_weeks",
-    "spam_risk_daily",
-    "spam_risk_transitions",
-    "spam_risk_weekly",
-    "score_drift",
-    "remediation_outcomes",
-    "remediation_number_outcomes",
-    "remediation_outcomes_weekly",
-    "remediation_number_history_weekly",
-    "telnyx_cost_monthly",
-    "plivo_ein_cost_monthly",
-)
 
 
 @dataclass(frozen=True)
@@ -84,7 +69,7 @@ def _check_marts(con: duckdb.DuckDBPyConnection) -> None:
             "select table_name from duckdb_tables() union all select view_name from duckdb_views()"
         ).fetchall()
     }
-    missing = [m for m in REQUIRED if m not in present]
+    missing = [m for m in sql.models_read() if m not in present]
     if missing:
         raise StoreError(f"the database has no {', '.join(missing)}; run `callrep build` first")
 
@@ -136,6 +121,8 @@ def build_report(
         "Remediation results are the latest the API reported for requests completed by the "
         "week's end.",
     ]
+    headline = sections.headline(con, p, present)
+    cost_section = cost.section(con, p, present) if present else None
     return WeeklyReport(
         week=week,
         previous_week=week.previous(),
@@ -143,7 +130,7 @@ def build_report(
         has_telnyx="telnyx" in present,
         has_plivo="plivo" in present,
         has_remediation=has_remediation,
-        headline=sections.headline(con, p, present),
+        headline=headline,
         plivo_headline=sections.plivo_headline(con, p) if "plivo" in present else [],
         actions=sections.actions(con, p, missing),
         charts=sections.chart_list(con, p, has_remediation=has_remediation, missing=missing),
@@ -151,9 +138,10 @@ def build_report(
         rendered_at=datetime.now(UTC),
         static=static,
         messages=messages,
-        cost=cost.section(con, p, present) if present else None,
+        cost=cost_section,
         missing=missing,
         notice=choice.notice,
+        verdict=verdict.sentences(con, p, missing, headline, cost_section),
     )
 
 

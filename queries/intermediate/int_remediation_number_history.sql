@@ -3,7 +3,7 @@
 --   int_remediation_number_states (each ISO week's end with a Telnyx run, and now), with its
 --   recommendation; the one definition of the recommendation rules (see
 --   remediation_number_history). A request is in flight at a cut-off when it was created before
---   it and had not completed, failed or been cancelled before it.
+--   it and had not finished before it (int_remediation_request_spans).
 -- grain: cut-off x phone number
 -- key: as_of, phone_number
 -- materialized: table
@@ -13,7 +13,7 @@ with states as (
 ),
 
 requests as (
-    select * from stg_telnyx__remediation_requests
+    select * from int_remediation_request_spans
 ),
 
 settings as (
@@ -24,24 +24,10 @@ cutoffs as (
     select distinct as_of, cutoff from states
 ),
 
-finished as (
-    select
-        enterprise_id,
-        created_at,
-        coalesce(
-            tier2_completed_at,
-            case
-                when status in ('completed', 'failed', 'cancelled')
-                    then coalesce(updated_at, collected_at)
-            end
-        ) as finished_at,
-    from requests
-),
-
 in_flight as (
     select distinct c.as_of, f.enterprise_id
     from cutoffs as c
-    join finished as f
+    join requests as f
         on f.created_at < c.cutoff
         and (f.finished_at is null or f.finished_at >= c.cutoff)
 ),

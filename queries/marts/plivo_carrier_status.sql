@@ -4,10 +4,10 @@
 --   "up to 2 business days": the latest run's rows of int_plivo_carrier_status_runs (where the
 --   rules live, evaluated at every run so a past week can be shown as it was).
 -- grain: Plivo number in the latest successful Plivo snapshot (released numbers are not in it)
--- key: number
+-- key: phone_number
 -- materialized: table
 -- columns:
---   number: the phone number in E.164 (with the +)
+--   phone_number: the phone number in E.164 (with the +)
 --   profile_uuid: the business profile the number is registered under
 --   ein: the business key (see plivo_ein_registrations): EIN without dashes or spaces when 9 digits, else as it came, else the profile_uuid
 --   ein_status: valid, odd (EIN kept as it came), missing (keyed by profile_uuid) or no_profile (profile never collected; keyed by profile_uuid)
@@ -37,7 +37,7 @@ latest_run as (
 
 final as (
     select
-        status_runs.number,
+        status_runs.number as phone_number,
         status_runs.profile_uuid,
         status_runs.ein,
         status_runs.ein_status,

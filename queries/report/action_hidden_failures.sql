@@ -1,10 +1,28 @@
 -- action_hidden_failures
+-- order: 3
+-- title: Plivo hidden carrier failures
+-- description: A carrier reports FAILED while the merged status still reads ACTIVE or PENDING;
+--   the merged field hides it.
+-- sources: plivo
+-- export: plivo_carrier_status
+-- empty: No hidden carrier failure.
+-- next_step: "<carriers> registration failed: review the profile against Plivo's requirements,
+--   then re-enable the number" (Plivo reports no reason after the enable call; re-enabling
+--   retries only the failed carriers).
 -- purpose: Plivo numbers with a carrier FAILED while the merged status reads ACTIVE or PENDING,
 --   as of the week's last Plivo run. Most severe first: merged ACTIVE (looks fine), then both
 --   carriers failed.
--- grain: number
--- key: number
+-- grain: phone number
+-- key: phone_number
 -- parameters: $limit
+-- columns:
+--   phone_number: Number [phone]
+--   company_name: Business
+--   ein: EIN
+--   merged_status: Merged [status]
+--   att_status: AT&T [status]
+--   tmobile_status: T-Mobile [status]
+--   next_step: Next step
 with failures as (
     select * from report_plivo_status
     where period = 'current' and hidden_failure
@@ -12,13 +30,19 @@ with failures as (
 
 final as (
     select
-        number,
+        number as phone_number,
         ein,
         company_name,
         merged_status,
         att_status,
         tmobile_status,
         caller_reputation,
+        case
+            when att_status = 'FAILED' and tmobile_status = 'FAILED' then 'AT&T and T-Mobile'
+            when att_status = 'FAILED' then 'AT&T'
+            else 'T-Mobile'
+        end || ' registration failed: review the profile against Plivo''s requirements, '
+            || 'then re-enable the number' as next_step,
         count(*) over () as total_rows,
     from failures
     order by

@@ -1,4 +1,14 @@
 -- action_newly_high
+-- order: 1
+-- title: Numbers newly high risk
+-- description: Risk became high during the week (or the number was first seen high), with its
+--   remediation history as of the week's end. Still-high numbers with the lowest scores first.
+-- sources: telnyx
+-- export: spam_risk_transitions
+-- empty: No number became high risk this week.
+-- next_step: no longer high at the week's end: none needed; else the number's Telnyx next step
+--   (report_remediation_steps: rotate, requests in flight, wait, review, resubmit, or submit for
+--   remediation).
 -- purpose: numbers whose risk became high during the report week: the models' events
 --   (int_telnyx_number_events) that spam_risk_weekly counts as newly_high (a change to high
 --   between consecutive observed days, or first seen high), with the number's state at the
@@ -8,6 +18,19 @@
 -- key: enterprise_id, phone_number
 -- parameters: $week_start, $week_end (the Monday and Sunday), $telnyx_run_id (the week's
 --   last Telnyx run), $limit (rows shown)
+-- columns:
+--   phone_number: Number [phone]
+--   enterprise_name: Enterprise
+--   became_high_on: High since [date]
+--   risk_at_week_end: Risk at week end [status]
+--   spam_category: Category
+--   maturity_score: Maturity [score]
+--   connection_score: Connection [score]
+--   engagement_score: Engagement [score]
+--   sentiment_score: Sentiment [score]
+--   times_submitted: Remediations [number]
+--   bucket_sequence: Results, oldest first
+--   next_step: Next step
 with events as (
     select * from int_telnyx_number_events
     where observed_on between $week_start and $week_end
@@ -39,7 +62,7 @@ final as (
     select
         f.phone_number,
         f.enterprise_id,
-        coalesce(names.doing_business_as, names.legal_name, f.enterprise_id) as enterprise_name,
+        coalesce(names.enterprise_name, f.enterprise_id) as enterprise_name,
         f.became_high_on,
         coalesce(s.spam_risk, 'not seen') as risk_at_week_end,
         s.spam_category,
@@ -47,12 +70,20 @@ final as (
         s.connection_score,
         s.engagement_score,
         s.sentiment_score,
+        coalesce(steps.times_submitted, 0) as times_submitted,
+        steps.bucket_sequence,
+        case
+            when s.spam_risk is distinct from 'high'
+                then 'no longer high at the week''s end: none needed'
+            else coalesce(steps.next_step, 'submit for remediation')
+        end as next_step,
         count(*) over () as total_rows,
     from flagged as f
     left join week_end_state as s
         on s.enterprise_id = f.enterprise_id
         and s.phone_number = f.phone_number
-    left join report_enterprises as names on names.enterprise_id = f.enterprise_id
+    left join dim_enterprises as names on names.enterprise_id = f.enterprise_id
+    left join report_remediation_steps as steps on steps.phone_number = f.phone_number
     order by
         (s.spam_risk = 'high') desc nulls last,
         (

@@ -1,10 +1,28 @@
 -- action_registered_but_high
+-- order: 8
+-- title: Registered with a carrier yet high risk
+-- description: AT&T or T-Mobile shows the number ACTIVE on Plivo while Telnyx rates it high
+--   risk: calls carry a registered identity with a spam reputation.
+-- sources: telnyx, plivo
+-- export: number_overview
+-- empty: No carrier-registered number is high risk.
+-- next_step: the number's Telnyx next step (report_remediation_steps).
 -- purpose: numbers number_overview flags registered_but_high (a carrier ACTIVE on Plivo yet high
 --   risk on Telnyx) as of the report week's end (int_number_overview_weeks). Most severe first:
 --   both carriers active, then the lowest total score.
 -- grain: phone number
 -- key: phone_number
 -- parameters: $telnyx_run_id (the week's last Telnyx run), $limit
+-- columns:
+--   phone_number: Number [phone]
+--   enterprise_name: Enterprise
+--   spam_category: Category
+--   att_status: AT&T [status]
+--   tmobile_status: T-Mobile [status]
+--   engagement_score: Engagement [score]
+--   sentiment_score: Sentiment [score]
+--   ein: EIN
+--   next_step: Next step
 with overview as (
     select * from report_overview
     where registered_but_high
@@ -20,8 +38,7 @@ final as (
     select
         overview.phone_number,
         overview.telnyx_enterprise_id as enterprise_id,
-        coalesce(names.doing_business_as, names.legal_name, overview.telnyx_enterprise_id)
-            as enterprise_name,
+        coalesce(names.enterprise_name, overview.telnyx_enterprise_id) as enterprise_name,
         categories.spam_category,
         maturity_score,
         connection_score,
@@ -30,12 +47,14 @@ final as (
         att_status,
         tmobile_status,
         ein,
+        coalesce(steps.next_step, 'submit for remediation') as next_step,
         count(*) over () as total_rows,
     from overview
     left join categories
         on categories.enterprise_id = overview.telnyx_enterprise_id
         and categories.phone_number = overview.phone_number
-    left join report_enterprises as names on names.enterprise_id = overview.telnyx_enterprise_id
+    left join dim_enterprises as names on names.enterprise_id = overview.telnyx_enterprise_id
+    left join report_remediation_steps as steps on steps.phone_number = overview.phone_number
     order by
         (att_status = 'ACTIVE' and tmobile_status = 'ACTIVE') desc,
         (

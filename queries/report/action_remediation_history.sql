@@ -1,10 +1,29 @@
 -- action_remediation_history
+-- order: 7
+-- title: Remediation: numbers remediated more than once or back to high
+-- description: Each number's remediation history as of the week's end. Rotate first, then the
+--   most re-flags.
+-- sources: telnyx
+-- export: remediation_number_history
+-- empty: No number was remediated more than once or came back high.
+-- next_step: the number's Telnyx next step (report_remediation_steps), from its history's
+--   recommendation (remediation_number_history_weekly): rotate, wait, review, resubmit.
 -- purpose: numbers remediated more than once or back to high after a remediation, as of the
---   report week's end, with their recommendation. Rotate first, then the most re-flags, then the
---   most submissions.
+--   report week's end, with their next step. Rotate first, then the most re-flags, then the most
+--   submissions.
 -- grain: phone number
 -- key: phone_number
 -- parameters: $week, $limit
+-- columns:
+--   phone_number: Number [phone]
+--   enterprise_name: Enterprise
+--   times_submitted: Submitted [number]
+--   times_reflagged: Back to high [number]
+--   bucket_sequence: Results, oldest first
+--   first_submitted_at: First [date]
+--   last_submitted_at: Last [date]
+--   remediation_usd: USD spent [usd]
+--   next_step: Next step
 with history as (
     select * from remediation_number_history_weekly
     where iso_week = $week
@@ -14,8 +33,8 @@ with history as (
 final as (
     select
         history.phone_number,
-        coalesce(names.doing_business_as, names.legal_name, history.enterprise_id)
-            as enterprise_name,
+        history.enterprise_id,
+        coalesce(names.enterprise_name, history.enterprise_id) as enterprise_name,
         history.recommendation,
         history.times_submitted,
         history.times_reflagged,
@@ -23,9 +42,11 @@ final as (
         history.first_submitted_at,
         history.last_submitted_at,
         history.remediation_usd,
+        steps.next_step,
         count(*) over () as total_rows,
     from history
-    left join report_enterprises as names on names.enterprise_id = history.enterprise_id
+    left join dim_enterprises as names on names.enterprise_id = history.enterprise_id
+    left join report_remediation_steps as steps on steps.phone_number = history.phone_number
     order by
         (history.recommendation = 'rotate') desc,
         history.times_reflagged desc,

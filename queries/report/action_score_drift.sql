@@ -1,35 +1,54 @@
 -- action_score_drift
--- purpose: early warnings: numbers still low or medium whose score fell by 15 points or more
---   against an observation 7+ days earlier (score_drift), on days in the report week. One row
---   per number and score (the week's latest such day). Most severe first: the largest drop.
--- grain: enterprise x phone number x score
--- key: enterprise_id, phone_number, score
--- parameters: $week_start, $week_end, $limit
+-- order: 2
+-- title: Score-drift early warnings
+-- description: Still low or medium, but a score fell 15 points or more against an observation
+--   at least 7 days earlier, and the number had no such drop in the 7 days before the week (new
+--   this week). One row per number. Labels trail behaviour: act before the flag.
+-- sources: telnyx
+-- export: score_drift
+-- empty: No number started to drift this week.
+-- next_step: rotate when its remediation history says so (report_remediation_steps); else
+--   "check the number's recent calls before Telnyx flags it" (remediation is for flagged numbers).
+-- purpose: the week's rows of score_drift_onsets (the one rule for new drift, shared with the
+--   alerts), with names and next steps. Most severe first: the worst drop, then the lowest value.
+-- grain: phone number
+-- key: phone_number
+-- parameters: $week, $limit
+-- columns:
+--   phone_number: Number [phone]
+--   enterprise_name: Enterprise
+--   scores_fell: Scores that fell
+--   worst_score: Worst
+--   worst_value_before: Before [score]
+--   worst_value_now: Now [score]
+--   worst_drop: Drop [number]
+--   last_drift_on: Seen on [date]
+--   next_step: Next step
 with drift as (
-    select *
-    from score_drift
-    where observed_on between $week_start and $week_end
-    qualify row_number() over (
-        partition by enterprise_id, phone_number, score order by observed_on desc
-    ) = 1
+    select * from score_drift_onsets
+    where iso_week = $week
 ),
 
 final as (
     select
         drift.phone_number,
         drift.enterprise_id,
-        coalesce(names.doing_business_as, names.legal_name, drift.enterprise_id)
-            as enterprise_name,
-        drift.score,
-        value_before,
-        before_on,
-        value_now,
-        observed_on,
-        value_before - value_now as drop_points,
+        coalesce(names.enterprise_name, drift.enterprise_id) as enterprise_name,
+        drift.scores_fell,
+        drift.worst_score,
+        drift.worst_value_before,
+        drift.worst_value_now,
+        drift.worst_drop,
+        drift.last_drift_on,
+        case
+            when steps.recommendation = 'rotate' then steps.next_step
+            else 'check the number''s recent calls before Telnyx flags it'
+        end as next_step,
         count(*) over () as total_rows,
     from drift
-    left join report_enterprises as names on names.enterprise_id = drift.enterprise_id
-    order by drop_points desc, value_now asc, phone_number, score
+    left join dim_enterprises as names on names.enterprise_id = drift.enterprise_id
+    left join report_remediation_steps as steps on steps.phone_number = drift.phone_number
+    order by drift.worst_drop desc, drift.worst_value_now asc, drift.phone_number
     limit $limit
 )
 

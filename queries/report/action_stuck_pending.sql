@@ -1,9 +1,26 @@
 -- action_stuck_pending
+-- order: 4
+-- title: Registrations stuck in PENDING
+-- description: PENDING with a carrier for more than 2 US business days. Longest waiting first.
+-- sources: plivo
+-- export: plivo_carrier_status
+-- empty: No registration has been pending for more than 2 business days.
+-- next_step: "pending past 2 business days since <the earliest carrier's pending start, e.g.
+--   Tue 10 Nov>: contact Plivo" (Plivo promises up to 2 business days).
 -- purpose: Plivo registrations PENDING with some carrier for longer than 2 US business days
 --   as of the week's last Plivo run. Most severe first: pending the longest.
--- grain: number
--- key: number
+-- grain: phone number
+-- key: phone_number
 -- parameters: $limit
+-- columns:
+--   phone_number: Number [phone]
+--   company_name: Business
+--   ein: EIN
+--   att_status: AT&T [status]
+--   att_pending_since: AT&T pending since [datetime]
+--   tmobile_status: T-Mobile [status]
+--   tmobile_pending_since: T-Mobile pending since [datetime]
+--   next_step: Next step
 with stuck as (
     select * from report_plivo_status
     where period = 'current' and stuck_pending
@@ -11,7 +28,7 @@ with stuck as (
 
 final as (
     select
-        number,
+        number as phone_number,
         ein,
         company_name,
         merged_status,
@@ -19,6 +36,9 @@ final as (
         att_pending_since,
         tmobile_status,
         tmobile_pending_since,
+        'pending past 2 business days since '
+            || strftime(timezone('UTC', pending_since), '%a %-d %b') || ': contact Plivo'
+            as next_step,
         count(*) over () as total_rows,
     from stuck
     order by pending_since asc, number

@@ -5,7 +5,7 @@
 --   (telnyx_cost_what_if_daily). An enterprise whose current frequency is never has monitoring off:
 --   no saving is offered.
 -- grain: enterprise
--- key: enterprise_id
+-- key: enterprise_id (named by dim_enterprises)
 with full_month as (
     select telnyx_cost_what_if_daily.*
     from telnyx_cost_what_if_daily
@@ -38,6 +38,7 @@ weekly_or_better as (
 final as (
     select
         current_frequency.enterprise_id,
+        coalesce(names.enterprise_name, current_frequency.enterprise_id) as enterprise_name,
         current_frequency.month,
         current_frequency.monitored_numbers,
         current_frequency.check_frequency as current_frequency,
@@ -51,6 +52,7 @@ final as (
         end as saving_usd,
     from current_frequency
     left join weekly_or_better on weekly_or_better.enterprise_id = current_frequency.enterprise_id
+    left join dim_enterprises as names on names.enterprise_id = current_frequency.enterprise_id
     order by saving_usd desc nulls last, current_frequency.enterprise_id
 )
 
