@@ -131,7 +131,8 @@ def test_a_source_missing_from_the_week_says_so_and_never_reassures(con, landing
     )
     html = render_weekly(build_report(con, W47, now=WEDNESDAY_W48))
     line = "No Plivo collection in 2026-W47; latest 2026-W46."
-    assert html.count(line) == 7  # banner, headline, 3 tables, status chart, cost chart
+    # verdict, banner, headline, 3 tables, status chart, cost chart
+    assert html.count(line) == 8
     assert "No hidden carrier failure." not in html
     assert "No registration has been pending" not in html
     assert "No carrier-registered number is high risk." not in html
@@ -142,6 +143,7 @@ def test_a_source_missing_from_the_week_says_so_and_never_reassures(con, landing
     assert line in html
     assert "Every enterprise has both gates approved." not in html
     assert "No number became high risk this week." not in html
+    assert "Nothing needs action" not in html
 
 
 def test_the_cli_prints_a_stale_default_on_stderr(db_path, con, landing, build_models, tmp_path):
