@@ -277,3 +277,23 @@ def test_national_format_from_phonenumbers():
 def test_national_format_never_raises(value):
     assert isinstance(fmt_national(value), str)
     assert isinstance(fmt_national("+" + value), str)
+
+
+def test_a_rename_shows_in_every_week_at_once(tmp_path, week):
+    """Names come from the latest snapshot: renaming there renames a past week's rows too."""
+    path = tmp_path / "callrep.duckdb"
+    shutil.copy(report_db(), path)
+    past = week.previous()
+    with connect(path) as db:
+        before = Page(render_weekly(build_report(db, past)))
+        column = before.columns["newly-high"].index("enterprise_name")
+        old = before.cells["newly-high"][0][column][0]
+        db.execute(
+            "update telnyx_enterprise_snapshots set doing_business_as = 'Renamed & Co' "
+            "where run_id = (select max(run_id) from collection_runs where source = 'telnyx') "
+            "and coalesce(doing_business_as, legal_name) = ?",
+            [old],
+        )
+        after = Page(render_weekly(build_report(db, past)))
+    names = {row[column][0] for row in after.cells["newly-high"]}
+    assert "Renamed & Co" in names and old not in names

@@ -1,14 +1,14 @@
 -- report_enterprises
--- purpose: the Telnyx enterprises as the report week's last Telnyx run saw them (names, gates,
---   rejection reasons): what the action tables name and what the gates table lists.
+-- purpose: the Telnyx enterprises' reputation gates as the report week's last Telnyx run saw
+--   them (reputation enabled, status, LOA status, rejection reasons): what the gates table and
+--   the verdict judge. Names are not staged here: every name comes from dim_enterprises (the
+--   latest snapshot), so a rename shows in every week's report at once.
 -- grain: enterprise
 -- key: enterprise_id
 -- parameters: $telnyx_run_id (the week's last Telnyx run; -1 when there is none)
 create or replace temp table report_enterprises as
 select
     enterprise_id,
-    legal_name,
-    doing_business_as,
     reputation_enabled,
     status,
     loa_status,
