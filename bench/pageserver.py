@@ -30,6 +30,7 @@ from analytics.store.provenance import SIMULATOR_HEADER
 _DROP = {"content-length", "transfer-encoding", "connection", "content-encoding"}
 _REASONS = {200: "OK", 404: "Not Found", 401: "Unauthorized", 429: "Too Many Requests"}
 PAGE_SIZE = 250
+_SIM_429 = f"{SIMULATOR_HEADER}: 1\r\ncontent-length: 2\r\n\r\n{{}}".encode()
 
 
 def _key(target: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -124,10 +125,7 @@ class _Conn(asyncio.Protocol):
             status_head, body = self.pages.get(target)
             if self.quota is not None:
                 ok, extra = self.quota.take()
-                if ok:
-                    out = status_head + extra + b"\r\n" + body
-                else:
-                    out = extra + b"content-length: 2\r\n\r\n{}"
+                out = status_head + extra + b"\r\n" + body if ok else extra + _SIM_429
             else:
                 out = status_head + b"\r\n" + body
             loop.call_later(self.latency, self._write, out)
