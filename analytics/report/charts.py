@@ -33,8 +33,11 @@ SCORE_DOMAIN = [0, 100]  # every Telnyx score is 0–100: a fixed axis keeps noi
 # the viewer's zone (a local scale moves each tick by the browser's offset).
 UTC_DAY = "utcyearmonthdate"
 MAX_CHART_ROWS = 5000  # Altair's own default limit; aggregates stay far below it
-WIDTH = "container"
-HEIGHT = 240
+# Fixed pixel widths, axes and labels included: a chart fits a 390 px phone, a column of three
+# on a desk and a column of two on paper at 1:1, so its 12 px (9 pt) text is never scaled down.
+WIDTH = 336
+WIDE = 540  # the remediation chart: a row per request needs room for its labels
+HEIGHT = 200
 LABEL_GAP = 0.075  # direct labels at least this share of the axis apart
 
 
@@ -71,9 +74,14 @@ def _legend(title: str, **extra: Any) -> alt.Legend:
 
 
 def _finish(
-    chart: alt.TopLevelMixin, description: str, *, height: Any = HEIGHT, right: int = 5
+    chart: alt.TopLevelMixin,
+    description: str,
+    *,
+    height: Any = HEIGHT,
+    right: int = 5,
+    width: int = WIDTH,
 ) -> dict[str, Any]:
-    spec = chart.properties(description=description, width=WIDTH, height=height).to_dict()
+    spec = chart.properties(description=description, width=width, height=height).to_dict()
     spec.setdefault("config", {})
     spec["config"].update(
         {
@@ -208,9 +216,11 @@ def median_scores(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 title="Median score",
                 scale=alt.Scale(domain=SCORE_DOMAIN, nice=False),
             ),
-            color=alt.Color("score:N", sort=domain, legend=_legend("Score")),
-            strokeDash=alt.StrokeDash("score:N", sort=domain, legend=_legend("Score")),
-            shape=alt.Shape("score:N", sort=domain, legend=_legend("Score")),
+            color=alt.Color(
+                "score:N", sort=domain, scale=alt.Scale(domain=domain), legend=_legend("Score")
+            ),
+            strokeDash=alt.StrokeDash("score:N", sort=domain, scale=alt.Scale(domain=domain)),
+            shape=alt.Shape("score:N", sort=domain, scale=alt.Scale(domain=domain)),
             tooltip=[_utc_day_tooltip(), "score:N", "median_score:Q"],
         )
     )
@@ -288,6 +298,7 @@ def remediation(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "or the request's state",
         height=alt.Step(18),
         right=62,
+        width=WIDE,
     )
 
 
@@ -308,9 +319,7 @@ def plivo_status(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ),
         tooltip=["carrier:N", "status:N", "numbers:Q"],
     )
-    labels = base.mark_text(align="left", dx=4, fontSize=12, color="#1d2733").encode(
-        text="label:N"
-    )
+    labels = base.mark_text(align="left", dx=4, fontSize=12, color="#1d2733").encode(text="label:N")
     chart = (bars + labels).transform_calculate(
         label="datum.status + ' ' + format(datum.numbers, ',')"
     )
