@@ -36,7 +36,7 @@ MAX_CHART_ROWS = 5000  # Altair's own default limit; aggregates stay far below i
 # Fixed pixel widths, axes and labels included: a chart fits a 390 px phone, a column of three
 # on a desk and a column of two on paper at 1:1, so its 12 px (9 pt) text is never scaled down.
 WIDTH = 336
-WIDE = 540  # the remediation chart: a row per request needs room for its labels
+LETTER_PX = 22  # a bucket's letter is written only on a segment at least this wide
 HEIGHT = 200
 LABEL_GAP = 0.075  # direct labels at least this share of the axis apart
 
@@ -108,7 +108,9 @@ def _utc_day_axis() -> alt.X:
         timeUnit=UTC_DAY,
         title="Day (UTC)",
         scale=alt.Scale(type="utc"),
-        axis=alt.Axis(format="%d %b", labelOverlap="greedy", labelSeparation=8, tickCount=6),
+        axis=alt.Axis(
+            format="%d %b", labelOverlap="greedy", labelSeparation=8, tickCount=6, labelFlush=True
+        ),
     )
 
 
@@ -161,8 +163,8 @@ def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
         alt.Chart(_data(risk_labels(rows)))
         .mark_text(align="left", dx=6, fontSize=12, color="#1d2733")
         .encode(
-            x=alt.X("day:T", timeUnit=UTC_DAY, scale=alt.Scale(type="utc")),
-            y=alt.Y("y:Q"),
+            x=alt.X("day:T", timeUnit=UTC_DAY, scale=alt.Scale(type="utc"), axis=None),
+            y=alt.Y("y:Q", axis=None),
             text="label:N",
         )
     )
@@ -177,7 +179,16 @@ def flagged_cleared(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Grouped bars with letters: newly high (H) vs cleared (C) per ISO week."""
     domain = present(rows, "measure", ["newly high", "cleared"])
     base = alt.Chart(_data(rows)).encode(
-        x=alt.X("iso_week:N", title="ISO week", axis=alt.Axis(labelAngle=-40)),
+        x=alt.X(
+            "iso_week:N",
+            title="ISO week",
+            axis=alt.Axis(
+                labelAngle=0,
+                labelExpr="substring(datum.label, 5)",  # W46 (the year is in the tooltip)
+                labelOverlap="greedy",
+                labelSeparation=6,
+            ),
+        ),
         xOffset=alt.XOffset("measure:N", sort=domain),
         y=alt.Y("numbers:Q", title="Numbers"),
     )
@@ -241,7 +252,7 @@ def remediation(rows: list[dict[str, Any]]) -> dict[str, Any]:
         title=None,
         sort=requests,
         scale=alt.Scale(domain=requests),
-        axis=alt.Axis(labelLimit=170),
+        axis=alt.Axis(labelLimit=150),
     )
     base = alt.Chart(_data(rows)).encode(y=y)
     tip = ["request_label:N", "request_id:N", "status:N", "bucket:N", "numbers:Q", "state:N"]
@@ -273,6 +284,11 @@ def remediation(rows: list[dict[str, Any]]) -> dict[str, Any]:
             x=alt.X("numbers:Q", stack="zero", bandPosition=1),
             order=alt.Order("bucket_rank:Q"),
             text="letter:N",
+            opacity=alt.condition(
+                f"scale('x', datum.numbers) - scale('x', 0) >= {LETTER_PX}",
+                alt.value(1),
+                alt.value(0),
+            ),
         )
         .transform_calculate(letter=f"{BUCKET_LETTERS!r}[datum.bucket] + datum.numbers")
     )
@@ -298,7 +314,6 @@ def remediation(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "or the request's state",
         height=alt.Step(18),
         right=62,
-        width=WIDE,
     )
 
 
