@@ -37,7 +37,7 @@ MAX_CHART_ROWS = 5000  # Altair's own default limit; aggregates stay far below i
 # on a desk and a column of two on paper at 1:1, so its 12 px (9 pt) text is never scaled down.
 WIDTH = 336
 LETTER_PX = 22  # a bucket's letter is written only on a segment at least this wide
-HEIGHT = 200
+HEIGHT = 180
 LABEL_GAP = 0.075  # direct labels at least this share of the axis apart
 
 
@@ -312,7 +312,7 @@ def remediation(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "Per request: numbers per result bucket (R remediated, N not flagged, V requires "
         "review, I ineligible, X refused) and, at the right, days from request to completion "
         "or the request's state",
-        height=alt.Step(18),
+        height=alt.Step(16),
         right=62,
     )
 
