@@ -109,7 +109,7 @@ def _utc_day_axis() -> alt.X:
         title="Day (UTC)",
         scale=alt.Scale(type="utc"),
         axis=alt.Axis(
-            format="%d %b", labelOverlap="greedy", labelSeparation=8, tickCount=6, labelFlush=True
+            format="%d %b", labelOverlap="greedy", labelSeparation=8, tickCount=6, labelPadding=6
         ),
     )
 
@@ -163,8 +163,8 @@ def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
         alt.Chart(_data(risk_labels(rows)))
         .mark_text(align="left", dx=6, fontSize=12, color="#1d2733")
         .encode(
-            x=alt.X("day:T", timeUnit=UTC_DAY, scale=alt.Scale(type="utc"), axis=None),
-            y=alt.Y("y:Q", axis=None),
+            x=_utc_day_axis(),
+            y=alt.Y("y:Q", title="Numbers monitored"),
             text="label:N",
         )
     )
