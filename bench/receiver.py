@@ -7,7 +7,7 @@ Starts ``callrep callbacks serve`` as a subprocess on 127.0.0.1 (a free port, se
 token), and sends bounded bursts of distinct callbacks with httpx.AsyncClient: for each
 concurrency level, ``--requests`` POSTs (each acknowledged only after its fsync), then
 requests/s and p50/p99 latency. Then: SIGKILL mid-burst and check every acknowledged
-callback is in the spool; and (as root) a 1 MiB tmpfs as the spool, filled until the
+callback is in the spool; and (as root) a 256 KiB tmpfs as the spool, filled until the
 receiver must refuse, checking it answers 503 and never 200 for a line it could not keep.
 """
 
@@ -157,17 +157,17 @@ def full_disk(work: Path) -> None:
         return
     mount = work / "tmpfs"
     mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], check=True)
     try:
         receiver = Receiver(mount / "spool")
         try:
-            _, statuses, acked = asyncio.run(_burst(receiver.url, 16, 8000, 0))
+            _, statuses, acked = asyncio.run(_burst(receiver.url, 16, 2000, 0))
             health = httpx.get(receiver.url.split("/plivo")[0] + "/healthz").json()
         finally:
             receiver.stop()
         kept = _spooled(mount / "spool")
         print(
-            f"full disk (1 MiB tmpfs, 8000 callbacks, 16 senders): answers {statuses}; "
+            f"full disk (256 KiB tmpfs, 2000 callbacks, 16 senders): answers {statuses}; "
             f"{len(acked)} acknowledged, {len(set(acked) - kept)} of them missing; "
             f"{len(kept - set(acked))} unacknowledged lines kept; healthz unavailable="
             f"{health['unavailable']}"

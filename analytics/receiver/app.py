@@ -161,7 +161,10 @@ def create_app(
         token = request.path_params.get("token")
         if token is not None and not config.path_token:
             raise Refused(404, "no path token is configured")
-        if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        declared = request.headers.get("content-length") or "0"
+        if not declared.isdigit():
+            raise Refused(400, "bad Content-Length")
+        if int(declared) > MAX_BODY_BYTES:
             raise Refused(413, "body over 64 KB")
         body = b""
         async for chunk in request.stream():
