@@ -171,3 +171,20 @@ def test_allow_unsigned_warns_on_every_request(tmp_path: Path, caplog: pytest.Lo
         for _ in range(2):
             assert s.http.post(PATH, data=payload()).status_code == 200
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 2
+
+
+def test_one_log_line_per_request_even_404_and_405(
+    client: httpx.Client, caplog: pytest.LogCaptureFixture
+):
+    with caplog.at_level(logging.INFO, logger="callrep.receiver"):
+        client.put(PATH, content=b"")
+        client.get(f"/plivo/caller-reputation/{PATH_TOKEN}/x")
+        client.post(PATH, data=payload())
+    lines = [r.getMessage() for r in caplog.records if r.name == "callrep.receiver"]
+    assert [line.split()[:3] for line in lines] == [
+        ["PUT", PATH, "405"],
+        ["GET", PATH + "/<token>", "404"],
+        ["POST", PATH, "403"],
+    ]
+    assert lines[2].endswith("no X-Plivo-Signature-V3 / -Nonce")
+    assert all(PATH_TOKEN not in line for line in lines)

@@ -22,9 +22,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from analytics.receiver import signature
 from analytics.receiver.segments import SegmentWriter
@@ -115,6 +117,44 @@ def _public_url(request: Request, config: ReceiverConfig) -> str:
     return f"{origin}{request.url.path}" + (f"?{query}" if query else "")
 
 
+def shown_path(path: str) -> str:
+    """The path as logged: anything under the callback path is the secret token."""
+    if path.startswith(PATH + "/"):
+        return PATH + "/<token>"
+    return repr(path[:80])[1:-1]
+
+
+class RequestLog:
+    """ASGI middleware: one info line per HTTP request (method, path, status, time, why)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            log.info(
+                "%s %s %d %.1fms %s",
+                scope["method"],
+                shown_path(scope["path"]),
+                status,
+                (time.perf_counter() - started) * 1000,
+                scope.get("state", {}).get("how", ""),
+            )
+
+
 def create_app(
     config: ReceiverConfig, writer: SegmentWriter, quarantine: SegmentWriter
 ) -> Starlette:
@@ -194,26 +234,13 @@ def create_app(
         return PlainTextResponse("ok\n")
 
     async def endpoint(request: Request) -> Response:
-        started = time.perf_counter()
-        how = ""
         try:
             response = await receive(request)
-            how = getattr(request.state, "how", "")
         except Refused as refused:
             if refused.status not in (403, 503):
                 counters.refused += 1
-            how = refused.why
+            request.state.how = refused.why
             response = PlainTextResponse(f"{refused.why}\n", status_code=refused.status)
-        shown = PATH + ("/<token>" if "token" in request.path_params else "")
-        log.info(
-            "%s %s %d %.1fms %s%s",
-            request.method,
-            shown,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            how,
-            " (unsigned)" if config.allow_unsigned else "",
-        )
         return response
 
     async def healthz(request: Request) -> Response:
@@ -243,6 +270,7 @@ def create_app(
 
     methods = ["GET", "POST"]
     return Starlette(
+        middleware=[Middleware(RequestLog)],
         routes=[
             Route(PATH, endpoint, methods=methods),
             Route(PATH + "/{token}", endpoint, methods=methods),
