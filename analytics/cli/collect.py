@@ -44,11 +44,12 @@ def collect_command(db: Path | None, sources: tuple[str, ...]) -> None:
 
 
 def describe(outcome: SourceOutcome) -> str:
-    """One line per source."""
+    """One line per source (and one for the receiver's spooled callbacks, if any)."""
+    run = f" (run {outcome.run_id})" if outcome.run_id is not None else ""
     if outcome.status == "failed":
-        return f"{outcome.source}: FAILED (run {outcome.run_id}): {outcome.error}"
+        return f"{outcome.source}: FAILED{run}: {outcome.error}"
     return (
-        f"{outcome.source}: ok (run {outcome.run_id}): {outcome.records:,} records, "
+        f"{outcome.source}: ok{run}: {outcome.records:,} records, "
         f"{outcome.flagged:,} flagged, {outcome.requests:,} requests in {outcome.seconds:.1f} s"
     )
 
