@@ -259,7 +259,8 @@ carrier_decisions as (
                 )
         end as decided_at,
         coalesce(
-            window_callbacks.callback_status is distinct from carrier_states.status,
+            window_callbacks.callback_status is not null
+            and window_callbacks.callback_status is distinct from carrier_states.status,
             false
         ) as callback_contradicted,
         deadline.deadline_utc,
