@@ -540,6 +540,16 @@ def assert_plivo_data_tests(db: duckdb.DuckDBPyConnection, unit: float = 12.0) -
     none("select * from plivo_ein_cost_monthly where ein is null or month is null or kind is null")
     # enums and booleans
     none("select * from plivo_carrier_status where hidden_failure is null or stuck_pending is null")
+    # a decided carrier always has a decision time, an undecided one only from a later callback
+    for carrier in ("att", "tmobile"):
+        none(
+            f"""
+            select * from plivo_carrier_status
+            where coalesce({carrier}_status in ('ACTIVE', 'FAILED'), false) is distinct from
+                ({carrier}_decided_at is not null and {carrier}_callback_status is null)
+                or {carrier}_callback_contradicted is null
+            """
+        )
     none(
         """
         select * from plivo_carrier_status
