@@ -190,7 +190,7 @@ def build(
         or any(not _exists(con, m.name) for m in incremental)
     )
     covered = state.latest_run_id(con)
-    since = FULL_SINCE if full else state.first_new_day(con, previous.run_id if previous else None)
+    since = FULL_SINCE if full else state.first_new_day(con, previous)
     since = since or NOTHING_NEW
     report = BuildReport(
         full=full, since=None if full or since == NOTHING_NEW else since, run_id=covered

@@ -19,6 +19,8 @@ final as (
         att_status,
         tmobile_status,
         caller_reputation,
+        att_decided_at,
+        tmobile_decided_at,
         count(*) over () as total_rows,
     from failures
     order by

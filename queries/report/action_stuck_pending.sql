@@ -19,6 +19,8 @@ final as (
         att_pending_since,
         tmobile_status,
         tmobile_pending_since,
+        att_decided_at,
+        tmobile_decided_at,
         count(*) over () as total_rows,
     from stuck
     order by pending_since asc, number
