@@ -18,14 +18,15 @@ from click.testing import CliRunner
 
 from analytics.cli import cli
 from analytics.resources import project_root
+from analytics.simulator import Simulator, serve
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def _on_terminal(*args: str) -> tuple[str, str, int]:
+def _on_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[str, str, int]:
     """Run ``callrep ARGS`` with stderr on a pseudo-terminal; (stdout, stderr text, status)."""
     leader, follower = pty.openpty()
-    env = {**os.environ, "COLUMNS": "160", "TERM": "xterm"}
+    env = {**os.environ, **(env or {}), "COLUMNS": "160", "TERM": "xterm"}
     env.pop("NO_COLOR", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "analytics", *args],
@@ -118,3 +119,21 @@ def test_demo_shows_its_stages_then_true_paths(tmp_path: Path) -> None:
     assert f"CALLREP_DB={out.resolve() / 'callrep.duckdb'} " in lines["notebook"]
     notebook = project_root() / "notebooks" / "explore.ipynb"
     assert lines["notebook"].rstrip().endswith(f"lab {notebook}")
+
+
+def test_collect_counts_responses_per_source_on_a_terminal(tmp_path: Path) -> None:
+    sim = Simulator(seed=3, telnyx_numbers=300, telnyx_enterprises=2)
+    with serve(sim, port=0) as srv:
+        env = {
+            "TELNYX_API_KEY": sim.telnyx_api_key,
+            "TELNYX_BASE_URL": srv.telnyx_base_url,
+            "PLIVO_AUTH_ID": "",
+            "PLIVO_AUTH_TOKEN": "",
+        }
+        stdout, stderr, status = _on_terminal("collect", "--db", str(tmp_path / "c.db"), env=env)
+    assert status == 0, stderr
+    fetched = re.search(r"✓ telnyx: fetching .* ([\d,]+) responses", stderr)
+    assert fetched and int(fetched.group(1).replace(",", "")) == sim.counters.requests
+    assert re.search(r"✓ telnyx: landing .* [\d,]+ records", stderr)
+    assert "publish the read-only copy" in stderr
+    assert stdout.splitlines()[0].startswith("telnyx: ok")
