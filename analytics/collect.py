@@ -24,6 +24,7 @@ from analytics.config import Settings
 from analytics.errors import CallrepError, ConfigError, LimitExceeded
 from analytics.http import ApiClient, RequestStats
 from analytics.http.redact import Redactor, one_line
+from analytics.progress import SILENT, Progress, Step
 from analytics.receiver.segments import closed_segments, spool_dir
 from analytics.store.database import Store, writer
 from analytics.store.landing import Batch
@@ -62,11 +63,13 @@ def collect(
     transport: httpx.AsyncBaseTransport | None = None,
     collected_at: datetime | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    progress: Progress = SILENT,
 ) -> list[SourceOutcome]:
     """Collect every configured source (or exactly ``only``) into ``settings.db_path``.
 
     ``transport`` replaces the network (the simulator in tests and the demo);
-    ``collected_at`` replaces the wall clock as the observation time.
+    ``collected_at`` replaces the wall clock as the observation time; ``progress`` sees each
+    source's fetch (counting responses), landing (records) and the publish.
     """
     available = collectors()
     unknown = [name for name in only if name not in available]
@@ -95,17 +98,22 @@ def collect(
                 abandon_interrupted(con)
                 for s in active:
                     contexts.append(RunContext(begin_run(con, s.name, when), when, s.prepare(con)))
-            fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep, origins))
+            fetched = asyncio.run(
+                _fetch_all(settings, active, contexts, transport, sleep, origins, progress)
+            )
             with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
                 sink.admit(origins, [ctx.run_id for ctx in contexts])
                 outcomes += _land_callbacks(sink, settings, origins)  # the receiver's spool
                 for source, ctx, result in zip(active, contexts, fetched, strict=True):
-                    outcomes.append(_land(sink, source, ctx, result, settings))
+                    with progress.stage(f"{source.name}: landing", unit="records") as step:
+                        outcomes.append(_land(sink, source, ctx, result, settings))
+                        step.advance(outcomes[-1].records)
         except BaseException as err:
             ended = {o.run_id for o in outcomes if o.run_id is not None}
             _fail_open_runs(store, [c for c in contexts if c.run_id not in ended], err, settings)
             raise
-        store.publish()
+        with progress.stage("publish the read-only copy"):
+            store.publish()
     return outcomes + skipped
 
 
@@ -162,14 +170,22 @@ async def _fetch_all(
     transport: httpx.AsyncBaseTransport | None,
     sleep: Callable[[float], Awaitable[None]],
     origins: Origins,
+    progress: Progress,
 ) -> list[tuple[Batch | BaseException, RequestStats, float]]:
     async def one(
         source: Collector, ctx: RunContext
+    ) -> tuple[Batch | BaseException, RequestStats, float]:
+        with progress.stage(f"{source.name}: fetching", unit="responses") as step:
+            return await fetch(source, ctx, step)
+
+    async def fetch(
+        source: Collector, ctx: RunContext, step: Step
     ) -> tuple[Batch | BaseException, RequestStats, float]:
         started = time.perf_counter()
         limits = source.limits(settings)
         async with source.client(settings, transport) as http:
             http.event_hooks["response"].append(origins.hook(source.name))
+            http.event_hooks["response"].append(_counter(step))
             api = ApiClient(
                 http, limits=limits, secrets=source.secrets(settings), sleep=sleep, name=source.name
             )
@@ -186,6 +202,15 @@ async def _fetch_all(
         return batch, api.stats, time.perf_counter() - started
 
     return await asyncio.gather(*(one(s, c) for s, c in zip(sources, contexts, strict=True)))
+
+
+def _counter(step: Step) -> Callable[[httpx.Response], Awaitable[None]]:
+    """An httpx response hook that counts each answer on ``step``."""
+
+    async def counted(_response: httpx.Response) -> None:
+        step.advance()
+
+    return counted
 
 
 def _land(
