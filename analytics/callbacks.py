@@ -9,8 +9,9 @@ alone when ``received_at`` is missing (so touching or appending to the file neve
 a line again). Ingesting the same file twice adds nothing the second time. Lines for another
 account, that do not parse, are not UTF-8, nest too deeply, hold an impossible time or pass
 :data:`~analytics.spool.MAX_LINE_BYTES` are rejected with a counted reason; they never stop
-the rest. Rows are inserted in batches of BATCH_ROWS inside the one transaction, so Python
-holds one batch at a time whatever the file's size.
+the rest. Rows go in through the store's landing helper, in batches of BATCH_ROWS inside
+one transaction, so Python holds one batch at a time whatever the file's size.
+:func:`ingest_segments` lands the closed segments ``callrep callbacks serve`` wrote.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ import polars as pl
 
 from analytics.collectors import shape
 from analytics.collectors.plivo_records import CARRIERS, FINAL_STATUSES, e164
+from analytics.receiver.segments import archive, closed_segments
 from analytics.spool import MAX_LINE_BYTES, Spool, SpoolLine
 from analytics.store.database import writer
+from analytics.store.landing import append_new
 from analytics.store.provenance import admit
 from analytics.store.transaction import transaction
 
@@ -223,20 +226,63 @@ def ingest(
     ingested_at = now or datetime.now(UTC)
     result = IngestResult(path)
     with Spool(path) as spool, writer(db_path, "callrep callbacks ingest") as store:
-        source_file = str(path.resolve())
         with store.connection() as con:
             admit(con, synthetic=False, what=f"real callbacks from {path.name}")
             with transaction(con):
-                before = _count(con)
-                for rows in _batches(
-                    spool.lines(), result, auth_id, spool.mtime, source_file, ingested_at
-                ):
-                    result.flagged += sum(1 for r in rows.values() if r["flags"])
-                    _insert(con, _frame(list(rows.values())))
-                result.added = _count(con) - before
+                _load(con, spool, result, auth_id, ingested_at)
         store.publish()
-    result.duplicates = result.read - sum(result.rejected.values()) - result.added
     return result
+
+
+def ingest_segments(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    auth_id: str,
+    *,
+    synthetic: bool,
+    now: datetime | None = None,
+) -> list[IngestResult]:
+    """Land every closed segment of the receiver's spool ``folder`` in one transaction,
+    then move them to ``archive/``; return one result per segment.
+
+    Only complete lines are read. Re-landing a segment (a crash before it was archived)
+    adds nothing, by ``callback_key``. ``synthetic`` is the kind of the collection that
+    lands them: the spool beside a database belongs to it.
+    """
+    segments = closed_segments(folder)
+    if not segments:
+        return []
+    ingested_at = now or datetime.now(UTC)
+    admit(con, synthetic=synthetic, what=f"callbacks from {folder}/")
+    results = []
+    with transaction(con):
+        for segment in segments:
+            result = IngestResult(segment)
+            with Spool(segment) as spool:
+                _load(con, spool, result, auth_id, ingested_at, complete_only=True)
+            results.append(result)
+    for segment in segments:
+        archive(segment)
+    return results
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    spool: Spool,
+    result: IngestResult,
+    auth_id: str,
+    ingested_at: datetime,
+    *,
+    complete_only: bool = False,
+) -> None:
+    """Insert the spool's new callbacks batch by batch; counts go to ``result``."""
+    source_file = str(spool.path.resolve())
+    lines = spool.lines(complete_only=complete_only)
+    for rows in _batches(lines, result, auth_id, spool.mtime, source_file, ingested_at):
+        result.flagged += sum(1 for r in rows.values() if r["flags"])
+        frame = shape.frame(list(rows.values()), CALLBACK_SCHEMA)
+        result.added += append_new(con, "plivo_status_callbacks", frame)
+    result.duplicates = result.read - sum(result.rejected.values()) - result.added
 
 
 def _batches(
@@ -266,23 +312,3 @@ def _batches(
             rows = {}
     if rows:
         yield rows
-
-
-def _insert(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    con.register("_callback_rows", frame.to_arrow())
-    try:
-        con.execute(
-            "insert into plivo_status_callbacks by name "
-            "select * from _callback_rows on conflict do nothing"
-        )
-    finally:
-        con.unregister("_callback_rows")
-
-
-def _count(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("select count(*) from plivo_status_callbacks").fetchone()
-    return int(row[0]) if row else 0
-
-
-def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    return pl.DataFrame({k: [r[k] for r in rows] for k in CALLBACK_SCHEMA}, schema=CALLBACK_SCHEMA)

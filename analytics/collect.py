@@ -8,6 +8,7 @@ a source that fails leaves only its ledger row, marked ``failed`` with the reaso
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -16,17 +17,22 @@ from datetime import UTC, datetime
 import duckdb
 import httpx
 
+from analytics.callbacks import ingest_segments
 from analytics.collectors.base import Collector, RunContext
 from analytics.collectors.telnyx import TelnyxCollector
 from analytics.config import Settings
 from analytics.errors import CallrepError, ConfigError, LimitExceeded
 from analytics.http import ApiClient, RequestStats
 from analytics.http.redact import Redactor, one_line
+from analytics.progress import SILENT, Progress, Step
+from analytics.receiver.segments import closed_segments, spool_dir
 from analytics.store.database import Store, writer
 from analytics.store.landing import Batch
-from analytics.store.pending import Sink, landing
+from analytics.store.pending import DatabaseSink, Sink, landing
 from analytics.store.provenance import Origins
 from analytics.store.runs import RunCounts, abandon_interrupted, begin_run, fail_run
+
+log = logging.getLogger("callrep.collect")
 
 
 def collectors() -> dict[str, Collector]:
@@ -57,11 +63,13 @@ def collect(
     transport: httpx.AsyncBaseTransport | None = None,
     collected_at: datetime | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    progress: Progress = SILENT,
 ) -> list[SourceOutcome]:
     """Collect every configured source (or exactly ``only``) into ``settings.db_path``.
 
     ``transport`` replaces the network (the simulator in tests and the demo);
-    ``collected_at`` replaces the wall clock as the observation time.
+    ``collected_at`` replaces the wall clock as the observation time; ``progress`` sees each
+    source's fetch (counting responses), landing (records) and the publish.
     """
     available = collectors()
     unknown = [name for name in only if name not in available]
@@ -90,17 +98,54 @@ def collect(
                 abandon_interrupted(con)
                 for s in active:
                     contexts.append(RunContext(begin_run(con, s.name, when), when, s.prepare(con)))
-            fetched = asyncio.run(_fetch_all(settings, active, contexts, transport, sleep, origins))
+            fetched = asyncio.run(
+                _fetch_all(settings, active, contexts, transport, sleep, origins, progress)
+            )
             with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
                 sink.admit(origins, [ctx.run_id for ctx in contexts])
+                outcomes += _land_callbacks(sink, settings, origins)  # the receiver's spool
                 for source, ctx, result in zip(active, contexts, fetched, strict=True):
-                    outcomes.append(_land(sink, source, ctx, result, settings))
+                    with progress.stage(f"{source.name}: landing", unit="records") as step:
+                        outcomes.append(_land(sink, source, ctx, result, settings))
+                        step.advance(outcomes[-1].records)
         except BaseException as err:
-            ended = {o.run_id for o in outcomes}
+            ended = {o.run_id for o in outcomes if o.run_id is not None}
             _fail_open_runs(store, [c for c in contexts if c.run_id not in ended], err, settings)
             raise
-        store.publish()
+        with progress.stage("publish the read-only copy"):
+            store.publish()
     return outcomes + skipped
+
+
+def _land_callbacks(sink: Sink, settings: Settings, origins: Origins) -> list[SourceOutcome]:
+    """Land the closed segments of ``callrep callbacks serve``'s spool beside the database.
+
+    Only on the database itself (a pending landing leaves them for the next collect) and
+    with Plivo configured (its ``auth_id`` is checked); a failure leaves the segments in
+    place and is reported as the ``callbacks`` outcome, never failing the collection.
+    """
+    folder = spool_dir(settings.db_path)
+    if not (settings.plivo and isinstance(sink, DatabaseSink) and closed_segments(folder)):
+        return []
+    started = time.perf_counter()
+    try:
+        results = ingest_segments(
+            sink.con, folder, settings.plivo.auth_id, synthetic=bool(origins.simulated)
+        )
+    except (CallrepError, duckdb.Error, OSError) as err:
+        return [SourceOutcome("callbacks", "failed", error=one_line(_describe(err)))]
+    for result in results:
+        if result.rejected:
+            log.warning("; ".join(result.summary()))
+    return [
+        SourceOutcome(
+            "callbacks",
+            "succeeded",
+            records=sum(r.added for r in results),
+            flagged=sum(r.flagged for r in results),
+            seconds=time.perf_counter() - started,
+        )
+    ]
 
 
 def _fail_open_runs(
@@ -125,14 +170,22 @@ async def _fetch_all(
     transport: httpx.AsyncBaseTransport | None,
     sleep: Callable[[float], Awaitable[None]],
     origins: Origins,
+    progress: Progress,
 ) -> list[tuple[Batch | BaseException, RequestStats, float]]:
     async def one(
         source: Collector, ctx: RunContext
+    ) -> tuple[Batch | BaseException, RequestStats, float]:
+        with progress.stage(f"{source.name}: fetching", unit="responses") as step:
+            return await fetch(source, ctx, step)
+
+    async def fetch(
+        source: Collector, ctx: RunContext, step: Step
     ) -> tuple[Batch | BaseException, RequestStats, float]:
         started = time.perf_counter()
         limits = source.limits(settings)
         async with source.client(settings, transport) as http:
             http.event_hooks["response"].append(origins.hook(source.name))
+            http.event_hooks["response"].append(_counter(step))
             api = ApiClient(
                 http, limits=limits, secrets=source.secrets(settings), sleep=sleep, name=source.name
             )
@@ -149,6 +202,15 @@ async def _fetch_all(
         return batch, api.stats, time.perf_counter() - started
 
     return await asyncio.gather(*(one(s, c) for s, c in zip(sources, contexts, strict=True)))
+
+
+def _counter(step: Step) -> Callable[[httpx.Response], Awaitable[None]]:
+    """An httpx response hook that counts each answer on ``step``."""
+
+    async def counted(_response: httpx.Response) -> None:
+        step.advance()
+
+    return counted
 
 
 def _land(

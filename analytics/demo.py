@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -12,11 +12,13 @@ from analytics.collect import SourceOutcome, collect
 from analytics.config import Limits, PlivoSettings, Pricing, Settings, TelnyxSettings
 from analytics.errors import InputError
 from analytics.export import documented_marts, export_mart
-from analytics.models import build
+from analytics.models import BuildReport
+from analytics.pipeline import build_and_publish
+from analytics.progress import SILENT, Progress
 from analytics.report.weekly import write_report
 from analytics.report.weeks import IsoWeek
 from analytics.simulator import Simulator
-from analytics.store.database import open_readonly, writer
+from analytics.store.database import open_readonly
 
 MARKER = ".callrep-demo"
 DEMO_START = date(2026, 8, 31)  # a Monday, so 12 weeks end on a Sunday
@@ -29,14 +31,16 @@ _UNPACED = Limits(concurrency=16, rate=None, period=1.0, timeout=30.0)
 
 @dataclass
 class DemoResult:
-    """Where the demo wrote things and what it collected."""
+    """Where the demo wrote things (absolute paths) and what it collected."""
 
     out: Path
     db_path: Path
     days: int
-    outcomes: list[SourceOutcome] = field(default_factory=list)
+    outcomes: list[SourceOutcome] = field(default_factory=list)  # the last day's
+    built: BuildReport | None = None
     report: Path | None = None
     exports: dict[str, int] = field(default_factory=dict)  # file name -> rows
+    seconds: float = 0.0
 
 
 def demo_settings(sim: Simulator, db_path: Path) -> Settings:
@@ -74,12 +78,18 @@ def run_demo(
     days: int = 84,
     *,
     seed: int = 7,
-    on_day: Callable[[int], None] | None = None,
+    progress: Progress = SILENT,
 ) -> DemoResult:
     """Simulate both providers for ``days`` days, collecting once per simulated day, then
-    build the models, write the latest weekly report and a CSV export of every mart."""
+    build the models, write the latest weekly report and a CSV export of every mart.
+
+    ``progress`` sees four stages: collection (in days), the build (in models), the report
+    and the exports (in marts).
+    """
     if days < 1:
         raise InputError(f"--days: expected at least 1, got {days}")
+    started = time.perf_counter()
+    out = out.resolve()
     prepare_out(out)
     # Five enterprises: one in every gate state, the rejected one included.
     sim = Simulator(
@@ -88,26 +98,33 @@ def run_demo(
     result = DemoResult(out=out, db_path=out / "callrep.duckdb", days=days)
     settings = demo_settings(sim, result.db_path)
     transport = sim.transport()
-    for day in range(days):
-        if day:
-            sim.advance(1)
-        result.outcomes = collect(settings, transport=transport, collected_at=sim.now)
-        if on_day:
-            on_day(day)
-    with writer(result.db_path, "callrep demo") as store:
-        with store.connection() as con:
-            build(con, settings.pricing, full=True)
-        store.publish()
+    with progress.stage("collect simulated days", total=days, unit="days") as step:
+        for day in range(days):
+            if day:
+                sim.advance(1)
+            result.outcomes = collect(settings, transport=transport, collected_at=sim.now)
+            step.advance()
+    result.built = build_and_publish(
+        result.db_path, settings.pricing, full=True, command="callrep demo", progress=progress
+    )
     con = open_readonly(result.db_path)
     try:
         # the simulated clock decides which weeks have ended; a demo of one week or less
         # reports that week so far (a real first run waits for the week to end)
         week = IsoWeek.of(DEMO_START) if days <= 7 else None
-        written = write_report(con, out / "reports", week, pricing=settings.pricing, now=sim.now)
+        with progress.stage("write the weekly report"):
+            written = write_report(
+                con, out / "reports", week, pricing=settings.pricing, now=sim.now
+            )
         result.report = written.path
-        for mart in documented_marts():
-            path = out / "exports" / f"{mart.name}.csv"
-            result.exports[path.name] = export_mart(con, mart.name, path, "csv")
+        marts = documented_marts()
+        with progress.stage("export every mart as CSV", total=len(marts), unit="marts") as step:
+            for mart in marts:
+                step.note(mart.name)
+                path = out / "exports" / f"{mart.name}.csv"
+                result.exports[path.name] = export_mart(con, mart.name, path, "csv")
+                step.advance()
     finally:
         con.close()
+    result.seconds = time.perf_counter() - started
     return result

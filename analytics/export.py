@@ -106,6 +106,33 @@ def default_filename(mart: str, fmt: str) -> Path:
     return Path(f"{mart}.{fmt}")
 
 
+def resolve_format(fmt: str | None, out: Path | None) -> str:
+    """The format to write: ``--format`` if given, else ``--out``'s extension, else CSV.
+
+    ``--format json --out x.csv`` contradicts itself, and ``--out x.txt`` without
+    ``--format`` names no format: each is an :class:`InputError` (nothing is written).
+    An extensionless ``--out`` (``-``, ``/dev/null``) takes ``--format`` or CSV.
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    suffix = out.suffix.lower().lstrip(".") if out is not None and str(out) != STDOUT else ""
+    if not suffix:
+        return fmt or "csv"
+    if suffix not in FORMATS:
+        if fmt:
+            return fmt
+        raise InputError(
+            f"--out {out}: cannot tell the format from .{suffix}; add --format "
+            f"({', '.join(FORMATS)}) or use a .csv, .parquet or .json name"
+        )
+    if fmt and fmt != suffix:
+        raise InputError(
+            f"--format {fmt} contradicts --out {out} (a .{suffix} name); drop --format or "
+            f"name the file .{fmt}"
+        )
+    return suffix
+
+
 def export_mart(
     con: duckdb.DuckDBPyConnection,
     mart: str,

@@ -23,3 +23,14 @@ def queries_dir() -> Path:
 def reports_dir() -> Path:
     """The folder of Jinja templates (``reports/`` in a checkout, shipped inside the wheel)."""
     return _find("reports")
+
+
+def project_root() -> Path:
+    """The checkout callrep runs from (with ``notebooks/``), else the current folder."""
+    return _CHECKOUT if (_CHECKOUT / "pyproject.toml").is_file() else Path.cwd().resolve()
+
+
+def demo_database() -> Path:
+    """Where ``callrep demo`` run in the project root puts its database: an absolute path,
+    so a notebook finds it whatever folder Jupyter starts it in."""
+    return project_root() / "callrep-demo" / "callrep.duckdb"

@@ -60,8 +60,9 @@ class Spool:
     ) -> None:
         self._file.close()
 
-    def lines(self) -> Iterator[SpoolLine]:
-        """Every line in order; a read error mid-file becomes an InputError."""
+    def lines(self, *, complete_only: bool = False) -> Iterator[SpoolLine]:
+        """Every line in order (``complete_only``: without an unterminated last line); a
+        read error mid-file becomes an InputError."""
         number = 0
         try:
             while chunk := self._file.readline(self.max_line_bytes + 1):
@@ -70,6 +71,8 @@ class Spool:
                     chunk = chunk[len(_BOM) :]
                 if chunk.endswith(b"\n"):
                     yield SpoolLine(number, chunk[:-1])
+                elif complete_only and len(chunk) <= self.max_line_bytes:
+                    return  # a line still being written (or cut by a crash), never acknowledged
                 elif len(chunk) <= self.max_line_bytes:
                     yield SpoolLine(number, chunk)  # the last line, without its newline
                 else:

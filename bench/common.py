@@ -94,6 +94,7 @@ def run_worker(module: str, *args: str, timeout: float = 1800) -> dict[str, Any]
         raise RuntimeError(f"worker {module} printed no JSON:\n{out[-2000:]}\n{err[-2000:]}")
     result = json.loads(lines[-1])
     result["peak_rss_mb"] = usage.ru_maxrss / 1024.0  # Linux: kilobytes
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime  # the worker's own user + sys
     return result
 
 
@@ -136,10 +137,14 @@ def self_rss_mb() -> float:
 
 
 class SimProcess:
-    """``callrep simulator serve`` in its own process, on a free loopback port."""
+    """``callrep simulator serve`` (or, with ``command``, another server printing the same
+    lines, e.g. ``bench.pageserver``) in its own process, on a free loopback port."""
 
-    def __init__(self, *args: str, start_timeout: float = 300) -> None:
-        self.args = ["simulator", "serve", "--port", "0", *args]
+    def __init__(
+        self, *args: str, start_timeout: float = 300, command: Sequence[str] | None = None
+    ) -> None:
+        self.command = list(command) if command else [CALLREP, "simulator", "serve"]
+        self.args = ["--port", "0", *args]
         self.start_timeout = start_timeout
         self.proc: subprocess.Popen[str] | None = None
         self.telnyx_url = self.plivo_url = ""
@@ -150,8 +155,9 @@ class SimProcess:
     def __enter__(self) -> SimProcess:
         started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [CALLREP, *self.args],
+            [*self.command, *self.args],
             cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -31,13 +31,14 @@ def unavailable() -> str | None:
 
 def _worker(a: argparse.Namespace) -> dict[str, Any]:
     from analytics.config import Pricing
-    from analytics.report.weekly import ensure_built, write_report
+    from analytics.pipeline import build_if_stale
+    from analytics.report.weekly import write_report
     from analytics.store.database import open_readonly
 
     db = Path(a.db)
     if a.prepare:
         t0 = time.perf_counter()
-        ensure_built(db, Pricing())
+        build_if_stale(db, Pricing())
         return {"seconds": time.perf_counter() - t0}
     con = open_readonly(db)
     t0 = time.perf_counter()

@@ -20,10 +20,16 @@ from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 from analytics.config import Pricing
 from analytics.store.database import connect
 from analytics.store.schema import migrate
+
+# Hypothesis judges examples by what they find, never by how long one took: on a loaded CI
+# machine a 200 ms per-example deadline made correct tests fail.
+settings.register_profile("callrep", deadline=None)
+settings.load_profile("callrep")
 
 ENTERPRISE = "ent-1"
 

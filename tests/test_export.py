@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -9,11 +12,13 @@ import duckdb
 import polars as pl
 import polars.selectors as cs
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
+from analytics.cli import cli
 from analytics.cli.export import export as export_command
 from analytics.errors import InputError
 from analytics.export import documented_marts, export_mart
+from analytics.models import marts
 from analytics.store.database import connect
 from tests.test_report_fixtures import report_db
 
@@ -117,3 +122,63 @@ def test_cli_writes_default_name(tmp_path: Path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "plivo_ein_registrations.json").exists()
+
+
+def _export(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["export", "--db", str(report_db()), *args])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
+def test_format_comes_from_the_out_extension(con, tmp_path: Path, fmt: str):
+    out = tmp_path / f"risk.{fmt.upper() if fmt == 'csv' else fmt}"
+    result = _export("spam_risk_daily", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    back = con.execute(f"select count(*) from {READERS[fmt]}", {"p": str(out)}).fetchone()[0]
+    assert back == con.execute("select count(*) from spam_risk_daily").fetchone()[0]
+    if fmt == "parquet":
+        assert out.read_bytes()[:4] == b"PAR1"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "json", "--out", "x.csv"], "--format json contradicts --out x.csv"),
+        (["--format", "csv", "--out", "x.parquet"], "--format csv contradicts"),
+        (["--out", "x.txt"], "cannot tell the format from .txt"),
+    ],
+)
+def test_a_contradiction_is_one_line_and_writes_nothing(tmp_path: Path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["export", "spam_risk_daily", "--db", str(report_db()), *args])
+    assert result.exit_code == 2
+    [line] = result.output.splitlines()
+    assert line.startswith("callrep: error: ") and message in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def _to_stdout(*args: str) -> subprocess.CompletedProcess[str]:
+    """``callrep export ... --out -`` in a process of its own: DuckDB writes to fd 1 itself."""
+    command = [sys.executable, "-m", "analytics", "export", "--db", str(report_db()), *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_out_dash_writes_rows_in_key_order_to_stdout(con):
+    result = _to_stdout("spam_risk_daily", "--out", "-")
+    header, *lines = result.stdout.splitlines()
+    columns = header.split(",")
+    key = next(m.key for m in marts() if m.name == "spam_risk_daily")
+    expected = con.execute(
+        f"select {', '.join(key)} from spam_risk_daily order by {', '.join(key)}"
+    ).fetchall()
+    got = [tuple(line.split(",")[columns.index(k)] for k in key) for line in lines]
+    assert got == [tuple("" if v is None else str(v) for v in row) for row in expected]
+    assert "rows -> -" in result.stderr  # the count goes to stderr, never into the data
+
+
+def test_out_dash_takes_the_format(con):
+    result = _to_stdout("plivo_ein_registrations", "--format", "json", "--out", "-")
+    rows = json.loads(result.stdout)
+    count = con.execute("select count(*) from plivo_ein_registrations").fetchone()[0]
+    assert isinstance(rows, list) and len(rows) == count

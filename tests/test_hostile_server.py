@@ -78,8 +78,9 @@ def rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
 def test_repeated_pages_end_the_listing(tmp_path: Path) -> None:
     outcomes, server, settings = run("endless", tmp_path)
     assert {o.status for o in outcomes.values()} == {"succeeded"}
-    # Telnyx: page 1 and one concurrent batch; Plivo: page 1 and the repeat. Not 100,000.
-    assert server.requests() < 80
+    # Telnyx: page 1 and the batches in flight when the repeat is seen (how many depends on
+    # scheduling, a few times the concurrency at most); Plivo: page 1 and the repeat. Not 100,000.
+    assert server.requests() < 200
     counts = dict(rows(settings, "select source, counts from collection_runs"))
     assert json.loads(counts["telnyx"])["repeated_pages"] >= 1
     assert json.loads(counts["plivo"])["repeated_pages"] == 1

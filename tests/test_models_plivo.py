@@ -247,10 +247,16 @@ def test_every_run_keeps_the_rules_as_of_its_own_collection(con):
     ]
     latest = status_of(con, "+14155550001")
     assert latest["att_status"] == "ACTIVE" and latest["stuck_pending"] is False
-    mart = rows(con, "select * exclude (collected_at) from plivo_carrier_status")
+    # no callback arrived after the latest collection: the mart is that run's rows
+    mart = rows(
+        con,
+        "select * exclude (collected_at, att_callback_status, tmobile_callback_status) "
+        "from plivo_carrier_status",
+    )
     same = rows(
         con,
-        "select * exclude (run_id, run_seq, collected_at) rename (number as phone_number) "
+        "select * exclude (run_id, run_seq, collected_at, att_pending_deadline, "
+        "tmobile_pending_deadline) rename (number as phone_number) "
         "from int_plivo_carrier_status_runs where run_id = ?",
         [thu],
     )
@@ -539,6 +545,16 @@ def assert_plivo_data_tests(db: duckdb.DuckDBPyConnection, unit: float = 12.0) -
     none("select * from plivo_ein_cost_monthly where ein is null or month is null or kind is null")
     # enums and booleans
     none("select * from plivo_carrier_status where hidden_failure is null or stuck_pending is null")
+    # a decided carrier always has a decision time, an undecided one only from a later callback
+    for carrier in ("att", "tmobile"):
+        none(
+            f"""
+            select * from plivo_carrier_status
+            where coalesce({carrier}_status in ('ACTIVE', 'FAILED'), false) is distinct from
+                ({carrier}_decided_at is not null and {carrier}_callback_status is null)
+                or {carrier}_callback_contradicted is null
+            """
+        )
     none(
         """
         select * from plivo_carrier_status

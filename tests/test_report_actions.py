@@ -170,17 +170,17 @@ def test_drift_lists_each_number_once_with_its_worst_drop(con, week, page):
 
 
 def _onsets(rows: list[tuple[str, date, str, int]]) -> list[tuple]:
-    """score_drift_onsets over hand-written score_drift rows (phone, day, score, drop)."""
+    """score_drift_onsets over hand-written int_score_drift rows (phone, day, score, drop)."""
     model = next(m for m in discover() if m.name == "score_drift_onsets")
     con = duckdb.connect()
     con.execute(
-        "create table score_drift (phone_number varchar, enterprise_id varchar, "
+        "create table int_score_drift (phone_number varchar, enterprise_id varchar, "
         "observed_on date, spam_risk varchar, score varchar, value_now smallint, "
         "value_before smallint, before_on date, points_dropped smallint)"
     )
     for phone, day, score, drop in rows:
         con.execute(
-            "insert into score_drift values (?, 'e', ?, 'low', ?, ?, ?, ?, ?)",
+            "insert into int_score_drift values (?, 'e', ?, 'low', ?, ?, ?, ?, ?)",
             [phone, day, score, 80 - drop, 80, day - timedelta(days=7), drop],
         )
     return con.execute(

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from analytics.cli.options import db_option, settings
+from analytics.cli.progress import progress_for, quiet_option
 from analytics.errors import StoreError
-from analytics.models import build as build_models
-from analytics.store.database import writer
+from analytics.pipeline import build_and_publish
 
 
 @click.command(name="build")
@@ -18,11 +18,13 @@ from analytics.store.database import writer
     "--full", is_flag=True, help="Rebuild every model from scratch (default: incremental)."
 )
 @click.option("--verbose", "-v", is_flag=True, help="Print each model with its time.")
-def build(db: Path | None, full: bool, verbose: bool) -> None:
+@quiet_option
+def build(db: Path | None, full: bool, verbose: bool, quiet: bool) -> None:
     """Build the SQL models in queries/ (staging, intermediate, marts) into the database.
 
     Incremental by default: only days touched by runs collected since the last build are
-    recomputed. Publishes the read-only copy afterwards.
+    recomputed. Publishes the read-only copy afterwards. On a terminal, shows the models
+    as they build; otherwise (or with --quiet) prints one summary line.
 
     \b
     Example:
@@ -31,10 +33,8 @@ def build(db: Path | None, full: bool, verbose: bool) -> None:
     conf = settings(db)
     if not conf.db_path.exists():
         raise StoreError(f"no database at {conf.db_path}; run `callrep collect` first")
-    with writer(conf.db_path, "build") as store:
-        with store.connection() as con:
-            report = build_models(con, conf.pricing, full=full)
-        store.publish()
+    with progress_for(quiet) as progress:
+        report = build_and_publish(conf.db_path, conf.pricing, full=full, progress=progress)
     if verbose:
         for model in report.models:
             click.echo(f"  {model.name:<36} {model.mode:<12} {model.seconds:7.2f} s")

@@ -1,9 +1,10 @@
-"""``callrep callbacks``: load Plivo Caller Reputation status callbacks from a spool file."""
+"""``callrep callbacks``: receive Plivo status callbacks, and load spool files."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -46,3 +47,109 @@ def ingest(file: Path, db: Path | None, auth_id: str | None) -> None:
     result = ingest_spool(file, settings.db_path, account)
     for line in result.summary():
         click.echo(line)
+
+
+@callbacks.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8088, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--spool",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Spool folder (default: $CALLREP_SPOOL, else <db name>.callbacks/ beside the database).",
+)
+@click.option("--db", type=click.Path(path_type=Path), help="DuckDB file (default: $CALLREP_DB).")
+@click.option(
+    "--public-url",
+    help="The scheme://host[:port] Plivo calls (the signed URL); default: the Host header.",
+)
+@click.option(
+    "--trust-forwarded",
+    is_flag=True,
+    help="Behind a TLS proxy: take the signed URL's scheme and host from X-Forwarded-Proto/Host.",
+)
+@click.option(
+    "--allow-unsigned",
+    is_flag=True,
+    help="Accept callbacks with no signature (local testing only; warns on every request).",
+)
+@click.option(
+    "--segment-seconds",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 86400),
+    help="Close the current spool segment after this long, so collect can ingest it.",
+)
+@click.option(
+    "--segment-mib",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1, 4096),
+    help="Close the current spool segment at this size.",
+)
+def serve(
+    host: str,
+    port: int,
+    spool: Path | None,
+    db: Path | None,
+    public_url: str | None,
+    trust_forwarded: bool,
+    allow_unsigned: bool,
+    segment_seconds: float,
+    segment_mib: int,
+) -> None:
+    """Receive Plivo status callbacks at /plivo/caller-reputation and spool them durably.
+
+    Each accepted callback is appended and fsynced before the 2xx answer; `callrep collect`
+    ingests closed spool segments. Authentication: Plivo's X-Plivo-Signature-V3 (verified
+    with $PLIVO_AUTH_TOKEN), or the secret path /plivo/caller-reputation/$CALLREP_CALLBACK_TOKEN.
+    The payload's auth_id must be $PLIVO_AUTH_ID. GET /healthz shows the counters.
+
+    \b
+    Example:
+      PLIVO_AUTH_ID=MA... PLIVO_AUTH_TOKEN=... \\
+        callrep callbacks serve --port 8088 --public-url https://callbacks.example.com
+    """
+    from analytics.receiver.app import ReceiverConfig
+    from analytics.receiver.segments import spool_dir
+    from analytics.receiver.server import serve as run
+
+    account = os.environ.get("PLIVO_AUTH_ID", "").strip()
+    if not account or not account.isalnum():
+        raise ConfigError("PLIVO_AUTH_ID: set it to the account whose callbacks to accept")
+    token = os.environ.get("PLIVO_AUTH_TOKEN", "").strip() or None
+    path_token = os.environ.get("CALLREP_CALLBACK_TOKEN", "").strip() or None
+    if path_token is not None and (len(path_token) < 16 or not path_token.isalnum()):
+        raise ConfigError("CALLREP_CALLBACK_TOKEN: expected 16 or more letters and digits")
+    if token is None and path_token is None and not allow_unsigned:
+        raise ConfigError(
+            "nothing to authenticate callbacks with: set PLIVO_AUTH_TOKEN (signatures) and/or "
+            "CALLREP_CALLBACK_TOKEN (secret path)"
+        )
+    if public_url is not None:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise ConfigError(
+                "--public-url: expected scheme://host[:port], e.g. https://cb.example.com"
+            )
+        if parts.query or parts.fragment or "@" in parts.netloc:
+            raise ConfigError("--public-url: expected scheme://host[:port], with nothing else")
+    if spool is None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PLIVO_")}
+        spool = spool_dir(load_settings(env, db=db).db_path)
+    config = ReceiverConfig(
+        auth_id=account,
+        auth_token=token,
+        path_token=path_token,
+        public_url=public_url,
+        trust_forwarded=trust_forwarded,
+        allow_unsigned=allow_unsigned,
+    )
+    click.echo(f"callrep: spooling Plivo callbacks into {spool}/", err=True)
+    run(
+        config,
+        spool,
+        host=host,
+        port=port,
+        segment_bytes=segment_mib * 1024 * 1024,
+        segment_seconds=segment_seconds,
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from analytics.cli.options import db_option, settings
+from analytics.cli.progress import progress_for, quiet_option
 from analytics.collect import SourceOutcome, collect
 from analytics.errors import InputError
 from analytics.store.database import open_readonly
@@ -25,14 +26,19 @@ SOURCES = ("telnyx", "plivo")
     multiple=True,
     help="Collect only this source (repeatable); its credentials are then required.",
 )
-def collect_command(db: Path | None, sources: tuple[str, ...]) -> None:
+@quiet_option
+def collect_command(db: Path | None, sources: tuple[str, ...], quiet: bool) -> None:
     """Snapshot every configured provider into the database (read-only API calls only).
+
+    On a terminal, shows each source's responses as they arrive; otherwise (or with --quiet)
+    prints one summary line per source.
 
     \b
     Example:
       TELNYX_API_KEY=... callrep collect --db /var/lib/callrep/callrep.duckdb
     """
-    outcomes = collect(settings(db), only=sources)
+    with progress_for(quiet) as progress:
+        outcomes = collect(settings(db), only=sources, progress=progress)
     for outcome in outcomes:
         if outcome.status != "skipped":
             click.echo(describe(outcome))
@@ -44,11 +50,12 @@ def collect_command(db: Path | None, sources: tuple[str, ...]) -> None:
 
 
 def describe(outcome: SourceOutcome) -> str:
-    """One line per source."""
+    """One line per source (and one for the receiver's spooled callbacks, if any)."""
+    run = f" (run {outcome.run_id})" if outcome.run_id is not None else ""
     if outcome.status == "failed":
-        return f"{outcome.source}: FAILED (run {outcome.run_id}): {outcome.error}"
+        return f"{outcome.source}: FAILED{run}: {outcome.error}"
     return (
-        f"{outcome.source}: ok (run {outcome.run_id}): {outcome.records:,} records, "
+        f"{outcome.source}: ok{run}: {outcome.records:,} records, "
         f"{outcome.flagged:,} flagged, {outcome.requests:,} requests in {outcome.seconds:.1f} s"
     )
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
 import click
 
-from analytics.demo import run_demo
+from analytics.cli.progress import progress_for, quiet_option
+from analytics.demo import DemoResult, run_demo
+from analytics.progress import SILENT
+from analytics.resources import demo_database, project_root
 from analytics.store.database import published_path
 
 
@@ -20,21 +25,53 @@ from analytics.store.database import published_path
 )
 @click.option("--days", default=84, show_default=True, help="Simulated days to collect.")
 @click.option("--seed", default=7, show_default=True, help="Simulator seed.")
-def demo_command(out: Path, days: int, seed: int) -> None:
+@quiet_option
+def demo_command(out: Path, days: int, seed: int, quiet: bool) -> None:
     """Simulate Telnyx and Plivo for 12 weeks, collect daily, build, report and export.
+
+    On a terminal, shows each stage as it runs, then where everything went; otherwise (or
+    with --quiet) prints one summary line with the report's and the database's paths.
 
     \b
     Example:
       callrep demo --out /tmp/callrep-demo && xdg-open /tmp/callrep-demo/reports/*.html
     """
-    with click.progressbar(length=days, label="collecting simulated days") as bar:
-        result = run_demo(out, days, seed=seed, on_day=lambda _day: bar.update(1))
-    for outcome in result.outcomes:
-        note = f" ({outcome.error})" if outcome.error else ""
-        click.echo(
-            f"last day, {outcome.source}: {outcome.status}, {outcome.records:,} records{note}"
-        )
+    with progress_for(quiet) as progress:
+        result = run_demo(out, days, seed=seed, progress=progress)
+        shown = progress is not SILENT
+    failed = [o for o in result.outcomes if o.status != "succeeded"]
+    for outcome in failed:
+        click.echo(f"callrep: warning: last day, {outcome.source}: {outcome.error}", err=True)
+    if not shown:
+        click.echo(summary(result))
+        return
     click.echo(f"database:  {result.db_path}  (readers: {published_path(result.db_path).name})")
     click.echo(f"report:    {result.report}")
     click.echo(f"exports:   {result.out / 'exports'}  ({len(result.exports)} marts as CSV)")
-    click.echo(f"notebook:  notebooks/explore.ipynb reads CALLREP_DB (default: {result.db_path})")
+    click.echo(f"notebook:  {notebook_command(result.db_path)}")
+    click.echo(f"demo: {_counts(result)} in {result.seconds:.1f} s")
+
+
+def summary(result: DemoResult) -> str:
+    """The demo in one line: what it did, where the report and the database are."""
+    return (
+        f"demo: {_counts(result)} in {result.seconds:.1f} s; report {result.report}; "
+        f"database {result.db_path}"
+    )
+
+
+def _counts(result: DemoResult) -> str:
+    built = len(result.built.models) if result.built else 0
+    return (
+        f"{result.days} days collected, {built} models built, {len(result.exports)} marts exported"
+    )
+
+
+def notebook_command(db_path: Path) -> str:
+    """The command that opens the notebook on ``db_path``, as it can be pasted."""
+    notebook = project_root() / "notebooks" / "explore.ipynb"
+    jupyter = Path(sys.executable).parent / "jupyter"  # the dev install's, next to callrep
+    if not jupyter.exists():
+        jupyter = Path("jupyter")
+    env = "" if db_path == demo_database() else f"CALLREP_DB={shlex.quote(str(db_path))} "
+    return f"{env}{shlex.quote(str(jupyter))} lab {shlex.quote(str(notebook))}"

@@ -16,6 +16,7 @@ from analytics.export import (
     default_filename,
     documented_marts,
     export_mart,
+    resolve_format,
 )
 from analytics.store.database import open_readonly
 
@@ -23,12 +24,18 @@ from analytics.store.database import open_readonly
 @click.command(name="export")
 @click.argument("mart", required=False)
 @db_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format (default: from --out's extension, else csv).",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Output file (default: ./<mart>.<format>).",
+    help="Output file, or - for stdout (default: ./<mart>.<format>).",
 )
 @click.option(
     "--since",
@@ -40,7 +47,7 @@ from analytics.store.database import open_readonly
 def export(
     mart: str | None,
     db: Path | None,
-    fmt: str,
+    fmt: str | None,
     out: Path | None,
     since: str | None,
     list_marts: bool,
@@ -49,7 +56,8 @@ def export(
 
     \b
     Example:
-      callrep export spam_risk_weekly --format parquet --since 2026-09-01
+      callrep export spam_risk_weekly --out weekly.parquet --since 2026-09-01
+      callrep export score_drift --format json --out - | jq length
       callrep export --list
     """
     if list_marts:
@@ -61,6 +69,7 @@ def export(
     if not mart:
         raise InputError("MART is required (see `callrep export --list`)")
     check_mart(mart)
+    fmt = resolve_format(fmt, out)
     since_date = None
     if since:
         try:

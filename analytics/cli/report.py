@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from analytics.cli.options import db_option, settings
-from analytics.report.weekly import ensure_built, write_report
+from analytics.cli.progress import progress_for, quiet_option
+from analytics.pipeline import build_if_stale
+from analytics.report.weekly import write_report
 from analytics.report.weeks import IsoWeek
 from analytics.store.database import copy_behind, open_readonly
 
@@ -27,7 +29,8 @@ from analytics.store.database import copy_behind, open_readonly
     help="Folder for weekly-<week>.html.",
 )
 @click.option("--static", is_flag=True, help="Charts as inline SVG, for mail clients without JS.")
-def report(db: Path | None, week: str | None, out: Path, static: bool) -> None:
+@quiet_option
+def report(db: Path | None, week: str | None, out: Path, static: bool, quiet: bool) -> None:
     """Write the weekly report as one self-contained HTML file.
 
     Builds the models first if a collection ran since the last build. The default week is the
@@ -40,7 +43,10 @@ def report(db: Path | None, week: str | None, out: Path, static: bool) -> None:
     """
     config = settings(db)
     wanted = IsoWeek.parse(week) if week else None
-    ensure_built(config.db_path, config.pricing)
+    with progress_for(quiet) as progress:
+        check = build_if_stale(config.db_path, config.pricing, progress=progress)
+    if check.busy:
+        click.echo(f"callrep: warning: not rebuilding first: {check.busy}", err=True)
     con = open_readonly(config.db_path)  # warns on stderr when the copy is behind
     behind = copy_behind(config.db_path)
     try:
@@ -56,4 +62,7 @@ def report(db: Path | None, week: str | None, out: Path, static: bool) -> None:
         con.close()
     if written.notice:
         click.echo(f"callrep: note: {written.notice}", err=True)
-    click.echo(f"report: {written.path} ({written.bytes / 1e6:.1f} MB, {written.seconds:.1f} s)")
+    first = f"; {check.built.summary()} first" if check.built else ""
+    click.echo(
+        f"report: {written.path} ({written.bytes / 1e6:.1f} MB, {written.seconds:.1f} s{first})"
+    )

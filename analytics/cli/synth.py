@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from analytics.cli.progress import progress_for, quiet_option
 from analytics.simulator.synth import DEFAULT_START, days_written, synthesize
 from analytics.store.database import connect, writer
 from analytics.store.schema import migrate
@@ -39,6 +40,7 @@ from analytics.store.schema import migrate
     default=0,
     help="Append this many days after the history already in --db (same --numbers/--seed/--start).",
 )
+@quiet_option
 def synth(
     numbers: int,
     days: int,
@@ -47,10 +49,13 @@ def synth(
     start: object,
     enterprises: int,
     append_days: int,
+    quiet: bool,
 ) -> None:
     """Generate realistic snapshot history inside DuckDB (no HTTP), for benchmarks and demos.
 
-    The database is marked synthetic; one holding real data is refused, untouched.
+    The database is marked synthetic; one holding real data is refused, untouched. On a
+    terminal, shows each group of tables as it is written; otherwise (or with --quiet)
+    prints one summary line.
 
     \b
     Example:
@@ -59,16 +64,20 @@ def synth(
     """
     first: date = start.date()  # type: ignore[attr-defined]
     t0 = time.perf_counter()
-    with writer(db, "simulator synth"):
+    with writer(db, "simulator synth"), progress_for(quiet) as progress:
         con = connect(db)
         try:
             migrate(con)
             days_from = days_written(con, first) if append_days else 0
             count = append_days or days
-            written = synthesize(con, numbers, count, seed, first, enterprises, days_from)
+            written = synthesize(
+                con, numbers, count, seed, first, enterprises, days_from, progress=progress
+            )
         finally:
             con.close()
     seconds = time.perf_counter() - t0
-    for table, rows in written.items():
-        click.echo(f"  {table:<32} {rows:>12,}")
-    click.echo(f"wrote days {days_from}..{days_from + count - 1} in {seconds:.1f} s to {db}")
+    click.echo(
+        f"wrote days {days_from}..{days_from + count - 1} to {db} in {seconds:.1f} s: "
+        f"{sum(written.values()):,} rows in {len(written)} tables "
+        f"({written['telnyx_number_snapshots']:,} Telnyx number snapshots)"
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import random
@@ -23,10 +22,11 @@ from analytics.errors import (
     TransportFailure,
 )
 from analytics.http.budget import RunBudget
+from analytics.http.jsonparse import loads
 from analytics.http.limits import ProviderLimits
 from analytics.http.ratelimit import RateLimiter
 from analytics.http.redact import Redactor, one_line, redact_url
-from analytics.http.retry import RetryPolicy, backoff_delay, server_wait
+from analytics.http.retry import RetryPolicy, announced_quota, backoff_delay, server_wait
 
 log = logging.getLogger("callrep.http")
 
@@ -88,6 +88,7 @@ class ApiClient:
         self._slots = asyncio.Semaphore(limits.concurrency)
         rate = math.inf if limits.rate is None else limits.rate
         self._limiter = RateLimiter(rate, limits.period, clock=clock, sleep=sleep)
+        self._in_flight = 0
         self.stats = RequestStats()
 
     async def get_json(self, url: str, params: Mapping[str, str | int] | None = None) -> Any:
@@ -142,6 +143,7 @@ class ApiClient:
         async with self._slots:
             await self._limiter.acquire()
             self.stats.requests += 1
+            self._in_flight += 1
             try:
                 async with asyncio.timeout(self._limits.request_deadline):
                     response, body = await self._send(request)
@@ -155,10 +157,14 @@ class ApiClient:
                 raise _Retryable(
                     f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
                 ) from None
+            finally:
+                self._in_flight -= 1
+            if (quota := announced_quota(response.headers, self._retry)) is not None:
+                self._limiter.pace(*quota, in_flight=self._in_flight)
         text = self._redactor.json_text(body.decode("utf-8", errors="replace"))
         if response.is_success:
             try:
-                return self._redactor.parsed(json.loads(text), text)
+                return self._redactor.parsed(loads(text), text)
             except (ValueError, RecursionError):  # JSONDecodeError, absurd nesting
                 raise _Retryable("invalid JSON in a 2xx answer", response, text) from None
         if response.status_code == 429:

@@ -17,6 +17,10 @@ class RateLimiter:
     at least `period` later (n = floor(rate)), so the window bound holds exactly even with
     float rounding. Waiters are served first come, first served. `rate=math.inf` means no
     limit, while `pause_until` still holds every caller.
+
+    `pace` adopts the quota a server announces (x-ratelimit-remaining / -reset): until that
+    window resets, grants are spaced so the remaining quota lasts until the reset, and when
+    nothing remains every caller waits for the reset, so the 429 never comes.
     """
 
     def __init__(
@@ -34,6 +38,8 @@ class RateLimiter:
         window = math.floor(rate) if rate < math.inf else 1
         self._window: deque[float] = deque(maxlen=max(1, window))
         self._paused_until = -math.inf
+        self._server_interval = 0.0  # spacing the server's announced quota asks for
+        self._server_until = -math.inf  # when that quota window resets
         self._clock = clock
         self._sleep = sleep
         self._lock = asyncio.Lock()
@@ -53,11 +59,28 @@ class RateLimiter:
         """Hold every caller until `clock() >= t` (e.g. after a 429); never shortens a pause."""
         self._paused_until = max(self._paused_until, t)
 
+    def pace(self, remaining: int, reset: float, in_flight: int = 0) -> None:
+        """Spread a server's announced quota: `remaining` requests until `reset` seconds from now.
+
+        `in_flight` requests were sent but not yet answered, so the server may not have counted
+        them in `remaining`: they are taken off the quota first. No quota left: pause to the reset.
+        """
+        now = self._clock()
+        budget = remaining - max(0, in_flight)
+        if budget <= 0:
+            self.pause_until(now + reset)
+            return
+        self._server_interval = reset / budget
+        self._server_until = now + reset
+
     def _ready_at(self) -> float:
         """The earliest clock time at which the next grant is allowed."""
         if not self._window:
             return self._paused_until
-        ready = max(self._paused_until, self._window[-1] + self._interval)
+        interval = self._interval
+        if self._clock() < self._server_until:
+            interval = max(interval, self._server_interval)
+        ready = max(self._paused_until, self._window[-1] + interval)
         if len(self._window) == self._window.maxlen and self._interval > 0:
             ready = max(ready, self._window[0] + self._period)
         return ready

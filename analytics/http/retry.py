@@ -63,6 +63,24 @@ def server_wait(
     return min(policy.max_server_wait, max(policy.min_wait, wait))
 
 
+def announced_quota(
+    headers: httpx.Headers, policy: RetryPolicy, now: float | None = None
+) -> tuple[int, float] | None:
+    """The server's quota as (remaining requests, seconds until it resets), or None.
+
+    Read from x-ratelimit-remaining and x-ratelimit-reset (delta seconds, or a Unix time
+    above 1e9; `now` is the wall clock); None when either is absent or garbage. The reset is
+    at least `policy.min_wait` and at most `policy.max_server_wait`.
+    """
+    remaining = _number(headers.get("x-ratelimit-remaining"))
+    if remaining is None or remaining != int(remaining):
+        return None
+    reset = _ratelimit_reset(headers.get("x-ratelimit-reset"), time.time() if now is None else now)
+    if reset is None:
+        return None
+    return int(remaining), min(policy.max_server_wait, max(policy.min_wait, reset))
+
+
 def _retry_after(value: str | None, now: float) -> float | None:
     """Parse Retry-After: delta-seconds or an HTTP-date."""
     if value is None:

@@ -35,6 +35,7 @@ from analytics.errors import ConfigError
 from analytics.models import state
 from analytics.models.calendar import write_holidays
 from analytics.models.discovery import Model, discover
+from analytics.progress import SILENT, Progress
 from analytics.store.transaction import transaction
 
 DEFAULT_MEMORY = "1500MB"
@@ -173,8 +174,12 @@ def build(
     *,
     full: bool = False,
     models: list[Model] | None = None,
+    progress: Progress = SILENT,
 ) -> BuildReport:
-    """Build every model on ``con`` (a migrated store); see the module docstring."""
+    """Build every model on ``con`` (a migrated store); see the module docstring.
+
+    ``progress`` sees one stage, counting models, with the one being built as its note.
+    """
     started = time.perf_counter()
     configure(con)
     discovered = models if models is not None else discover()
@@ -190,23 +195,27 @@ def build(
         or any(not _exists(con, m.name) for m in incremental)
     )
     covered = state.latest_run_id(con)
-    since = FULL_SINCE if full else state.first_new_day(con, previous.run_id if previous else None)
+    since = FULL_SINCE if full else state.first_new_day(con, previous)
     since = since or NOTHING_NEW
     report = BuildReport(
         full=full, since=None if full or since == NOTHING_NEW else since, run_id=covered
     )
     write_settings(con, pricing)
     write_holidays(con)
-    for model in discovered:
-        t0 = time.perf_counter()
-        with transaction(con):
-            mode = _materialise(con, model, full=full, since=since)
-        if mode in ("full", "table") and model.layer == "intermediate":
-            # Write big intermediate tables out now rather than holding them in memory.
-            con.execute("checkpoint")
-        report.models.append(
-            ModelResult(model.name, model.materialized, mode, time.perf_counter() - t0)
-        )
+    kind = "full" if full else "incremental"
+    with progress.stage(f"build models ({kind})", total=len(discovered), unit="models") as step:
+        for model in discovered:
+            step.note(model.name)
+            t0 = time.perf_counter()
+            with transaction(con):
+                mode = _materialise(con, model, full=full, since=since)
+            if mode in ("full", "table") and model.layer == "intermediate":
+                # Write big intermediate tables out now rather than holding them in memory.
+                con.execute("checkpoint")
+            report.models.append(
+                ModelResult(model.name, model.materialized, mode, time.perf_counter() - t0)
+            )
+            step.advance()
     report.seconds = time.perf_counter() - started
     state.record(con, report, discovered, pricing, datetime.now(UTC))
     return report

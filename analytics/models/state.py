@@ -1,7 +1,9 @@
 """What the runner remembers between builds: ``model_builds`` and ``model_versions``.
 
-``model_builds`` (one row per build: built_at, full, since, run_id, seconds, models) tells
-``callrep report`` whether a collection ran after the last build (:func:`is_stale`);
+``model_builds`` (one row per build: built_at, full, since, run_id, seconds, models, and the
+count and latest ``ingested_at`` of the Plivo status callbacks it covered) tells
+``callrep report`` whether a collection ran, or a callback was ingested, after the last build
+(:func:`is_stale`);
 ``model_versions`` keeps a hash of each model's SQL and of the settings it reads (directly
 from ``callrep_settings`` or through the models it depends on: :func:`settings_read`), so a
 changed model or a changed setting makes the marts stale, and a changed incremental model
@@ -34,6 +36,8 @@ class LastBuild:
     full: bool
     run_id: int | None
     seconds: float
+    callbacks: int | None = None  # Plivo status callbacks stored when it was built
+    callbacks_ingested_at: datetime | None = None  # the latest of their ingested_at
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
@@ -49,6 +53,11 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
             models integer
         )
         """
+    )
+    # added later: databases built before callbacks counted lack them (null: none covered)
+    con.execute("alter table model_builds add column if not exists callbacks bigint")
+    con.execute(
+        "alter table model_builds add column if not exists callbacks_ingested_at timestamptz"
     )
     con.execute(
         """
@@ -70,13 +79,55 @@ def last_build(con: duckdb.DuckDBPyConnection) -> LastBuild | None:
     """The latest build recorded in this database, or None."""
     if "model_builds" not in _tables(con):
         return None
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where table_name = 'model_builds'"
+        ).fetchall()
+    }
+    marks = (
+        "callbacks, callbacks_ingested_at"
+        if "callbacks" in columns
+        else "null::bigint, null::timestamptz"
+    )
     row = con.execute(
-        "select built_at, full_build, run_id, seconds from model_builds "
+        f"select built_at, full_build, run_id, seconds, {marks} from model_builds "  # noqa: S608
         "order by built_at desc limit 1"
     ).fetchone()
     if row is None:
         return None
-    return LastBuild(built_at=row[0], full=row[1], run_id=row[2], seconds=row[3])
+    return LastBuild(
+        built_at=row[0],
+        full=row[1],
+        run_id=row[2],
+        seconds=row[3],
+        callbacks=row[4],
+        callbacks_ingested_at=row[5],
+    )
+
+
+def callback_mark(con: duckdb.DuckDBPyConnection) -> tuple[int, datetime | None]:
+    """How many Plivo status callbacks are stored, and the latest ``ingested_at``."""
+    row = con.execute("select count(*), max(ingested_at) from plivo_status_callbacks").fetchone()
+    return (int(row[0]), row[1]) if row else (0, None)
+
+
+def _new_callbacks(build: LastBuild | None) -> tuple[str, list[object]]:
+    """A filter on plivo_status_callbacks for the callbacks ingested after ``build``."""
+    if build is None or build.callbacks_ingested_at is None:
+        return "true", []
+    return "ingested_at > ?", [build.callbacks_ingested_at]
+
+
+def callbacks_since_build(con: duckdb.DuckDBPyConnection) -> int:
+    """How many Plivo status callbacks were ingested after the last build (all, if none)."""
+    build = last_build(con)
+    where, params = _new_callbacks(build)
+    row = con.execute(
+        f"select count(*) from plivo_status_callbacks where {where}",  # noqa: S608
+        params,
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def latest_run_id(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -103,19 +154,30 @@ def is_stale(
     pricing: Pricing | None = None,
 ) -> bool:
     """True when the marts may be out of date: nothing was ever built, a collection
-    succeeded after the last build, the models changed since (an upgraded callrep), or a
-    setting a model reads differs from the one it was built with.
+    succeeded or a Plivo status callback was ingested after the last build, the models
+    changed since (an upgraded callrep), or a setting a model reads differs from the one it
+    was built with.
 
     ``models`` defaults to every model under ``queries/``, ``pricing`` to the defaults.
     """
-    if last_build(con) is None or runs_since_build(con) > 0:
+    build = last_build(con)
+    if build is None or runs_since_build(con) > 0:
+        return True
+    if callback_mark(con) != (build.callbacks or 0, build.callbacks_ingested_at):
         return True
     found = models if models is not None else discover()
     return bool(changed_models(con, found, pricing or Pricing()))
 
 
-def first_new_day(con: duckdb.DuckDBPyConnection, run_id: int | None) -> date | None:
-    """The earliest UTC day of a successful run newer than ``run_id``; None when none is."""
+def first_new_day(con: duckdb.DuckDBPyConnection, build: LastBuild | None) -> date | None:
+    """The earliest UTC day touched since ``build``: of a successful run newer than its run,
+    or received by a Plivo status callback ingested after it (a callback changes the rows of
+    the collections from its receipt on). None when nothing is new.
+
+    Callbacks are only ever added; when fewer are stored after the build's mark than it
+    counted (the table was rewritten), every day is touched.
+    """
+    run_id = build.run_id if build else None
     row = con.execute(
         """
         select min(cast(timezone('UTC', collected_at) as date))
@@ -124,7 +186,23 @@ def first_new_day(con: duckdb.DuckDBPyConnection, run_id: int | None) -> date | 
         """,
         [run_id if run_id is not None else -1],
     ).fetchone()
-    return row[0] if row else None
+    runs_day = row[0] if row else None
+    where, params = _new_callbacks(build)
+    old_where = "not (" + where + ")"
+    row = con.execute(
+        f"""
+        select
+            min(cast(timezone('UTC', received_at) as date)) filter (where {where}),
+            count(*) filter (where {old_where}),
+        from plivo_status_callbacks
+        """,  # noqa: S608 - fixed filters, values as parameters
+        params + params,
+    ).fetchone()
+    callbacks_day, kept = (row[0], row[1]) if row else (None, 0)
+    if build is not None and kept != (build.callbacks or 0):
+        return date(1900, 1, 1)
+    days = [d for d in (runs_day, callbacks_day) if d is not None]
+    return min(days) if days else None
 
 
 def sql_hash(model: Model) -> str:
@@ -179,9 +257,20 @@ def record(
     now: datetime,
 ) -> None:
     """Append the build to ``model_builds`` and refresh ``model_versions``."""
+    callbacks, ingested_at = callback_mark(con)
     con.execute(
-        "insert into model_builds values (?, ?, ?, ?, ?, ?)",
-        [now, report.full, report.since, report.run_id, report.seconds, len(report.models)],
+        "insert into model_builds (built_at, full_build, since, run_id, seconds, models, "
+        "callbacks, callbacks_ingested_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            now,
+            report.full,
+            report.since,
+            report.run_id,
+            report.seconds,
+            len(report.models),
+            callbacks,
+            ingested_at,
+        ],
     )
     con.execute("delete from model_versions")
     read = settings_read(models)

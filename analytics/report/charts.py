@@ -1,4 +1,10 @@
-"""Altair chart specs, each built from a small SQL aggregate (never row-level fleet data)."""
+"""Altair chart specs, each built from a small SQL aggregate (never row-level fleet data).
+
+Rules every chart keeps: the card around it carries the title (a spec has none); a legend lists
+only the series present in the data and is never truncated; colour is never the only cue (a
+letter, a dash pattern, a point shape or a written label says the same); score axes use the
+fixed 0–100 domain of the scores.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +20,25 @@ STATUS_ORDER = ["ACTIVE", "PENDING", "FAILED", "NONE"]
 STATUS_COLOURS = ["#4c9a2a", "#e0a526", "#c8312f", "#9a9a9a"]
 BUCKET_ORDER = ["remediated", "not flagged", "requires review", "ineligible", "refused"]
 BUCKET_COLOURS = ["#4c9a2a", "#7fb3d5", "#e0a526", "#9a9a9a", "#c8312f"]
+# the letter written on each bucket's segment (and in its legend label)
+BUCKET_LETTERS = {
+    "remediated": "R",
+    "not flagged": "N",
+    "requires review": "V",
+    "ineligible": "I",
+    "refused": "X",
+}
+SCORE_DOMAIN = [0, 100]  # every Telnyx score is 0–100: a fixed axis keeps noise looking small
 # Days are UTC days: a utc time unit and scale make Vega format and place them in UTC, never in
 # the viewer's zone (a local scale moves each tick by the browser's offset).
 UTC_DAY = "utcyearmonthdate"
 MAX_CHART_ROWS = 5000  # Altair's own default limit; aggregates stay far below it
-WIDTH = "container"
-HEIGHT = 260
+# Fixed pixel widths, axes and labels included: a chart fits a 390 px phone, a column of three
+# on a desk and a column of two on paper at 1:1, so its 12 px (9 pt) text is never scaled down.
+WIDTH = 336
+LETTER_PX = 22  # a bucket's letter is written only on a segment at least this wide
+HEIGHT = 180
+LABEL_GAP = 0.075  # direct labels at least this share of the axis apart
 
 
 def plain(value: Any) -> Any:
@@ -31,27 +50,55 @@ def plain(value: Any) -> Any:
     return value
 
 
+def present(rows: list[dict[str, Any]], field: str, order: list[str]) -> list[str]:
+    """The values of ``field`` found in ``rows``, in ``order`` (unknown values last, sorted):
+    a legend's domain, so it lists only series with data."""
+    seen = {r[field] for r in rows if r.get(field) is not None}
+    return [v for v in order if v in seen] + sorted(seen - set(order))
+
+
+def _colours(domain: list[str], order: list[str], colours: list[str]) -> list[str]:
+    by_value = dict(zip(order, colours, strict=True))
+    return [by_value.get(v, "#6b6b6b") for v in domain]
+
+
 def _data(rows: list[dict[str, Any]]) -> alt.Data:
     if len(rows) > MAX_CHART_ROWS:
         raise ValueError(f"chart data has {len(rows)} rows; aggregate in SQL first")
     return alt.Data(values=[{k: plain(v) for k, v in row.items()} for row in rows])
 
 
-def _finish(chart: alt.TopLevelMixin, title: str, description: str) -> dict[str, Any]:
-    spec = chart.properties(
-        title=title, description=description, width=WIDTH, height=HEIGHT
-    ).to_dict()
+def _legend(title: str, **extra: Any) -> alt.Legend:
+    """A bottom legend that wraps instead of truncating its labels."""
+    return alt.Legend(title=title, orient="bottom", direction="horizontal", labelLimit=0, **extra)
+
+
+def _finish(
+    chart: alt.TopLevelMixin,
+    description: str,
+    *,
+    height: Any = HEIGHT,
+    right: int = 5,
+    width: int = WIDTH,
+) -> dict[str, Any]:
+    spec = chart.properties(description=description, width=width, height=height).to_dict()
     spec.setdefault("config", {})
     spec["config"].update(
         {
             "font": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
             "view": {"stroke": None},
-            "axis": {"labelFontSize": 11, "titleFontSize": 12},
-            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom"},
-            "title": {"fontSize": 14, "anchor": "start"},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelOverlap": True},
+            "legend": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "orient": "bottom",
+                "labelLimit": 0,
+                "columns": 2,
+            },
         }
     )
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    spec["padding"] = {"left": 5, "top": 5, "bottom": 5, "right": right}
     return spec
 
 
@@ -61,7 +108,9 @@ def _utc_day_axis() -> alt.X:
         timeUnit=UTC_DAY,
         title="Day (UTC)",
         scale=alt.Scale(type="utc"),
-        axis=alt.Axis(format="%d %b"),
+        axis=alt.Axis(
+            format="%d %b", labelOverlap="greedy", labelSeparation=8, tickCount=6, labelPadding=6
+        ),
     )
 
 
@@ -69,9 +118,27 @@ def _utc_day_tooltip() -> alt.Tooltip:
     return alt.Tooltip("day:T", timeUnit=UTC_DAY, title="Day (UTC)", format="%Y-%m-%d")
 
 
+def risk_labels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One label per risk level at the last day, at the middle of its stacked band, spread
+    apart from the top down so thin bands' labels never overlap."""
+    last = max(r["day"] for r in rows)
+    counts = {r["spam_risk"]: r["numbers"] for r in rows if r["day"] == last}
+    total = sum(counts.values()) or 1
+    out, below = [], 0
+    for risk in present([r for r in rows if r["day"] == last], "spam_risk", RISK_ORDER):
+        out.append({"spam_risk": risk, "mid": below + counts[risk] / 2, "numbers": counts[risk]})
+        below += counts[risk]
+    ceiling = total
+    for label in reversed(out):
+        label["y"] = min(label["mid"], ceiling)
+        ceiling = label["y"] - LABEL_GAP * total
+    return [{"day": last, "label": f"{r['spam_risk']} {r['numbers']:,}", **r} for r in out]
+
+
 def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Stacked area: numbers per risk level per day."""
-    chart = (
+    """Stacked area: numbers per risk level per day, each band named at its right end."""
+    domain = present(rows, "spam_risk", RISK_ORDER)
+    area = (
         alt.Chart(_data(rows))
         .mark_area(line={"strokeWidth": 0.5, "color": "#333"})
         .encode(
@@ -79,9 +146,9 @@ def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
             y=alt.Y("numbers:Q", title="Numbers monitored", stack="zero"),
             color=alt.Color(
                 "spam_risk:N",
-                title="Spam risk",
-                scale=alt.Scale(domain=RISK_ORDER, range=RISK_COLOURS),
-                sort=RISK_ORDER,
+                scale=alt.Scale(domain=domain, range=_colours(domain, RISK_ORDER, RISK_COLOURS)),
+                sort=domain,
+                legend=_legend("Spam risk"),
             ),
             order=alt.Order("risk_rank:Q"),
             tooltip=[
@@ -90,161 +157,235 @@ def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 alt.Tooltip("numbers:Q", title="Numbers", format=","),
             ],
         )
-        .transform_calculate(risk_rank=f"indexof({RISK_ORDER!r}, datum.spam_risk)")
+        .transform_calculate(risk_rank=f"indexof({domain!r}, datum.spam_risk)")
     )
-    return _finish(chart, "Risk mix by day", "Numbers per Telnyx spam-risk level, stacked, per day")
+    labels = (
+        alt.Chart(_data(risk_labels(rows)))
+        .mark_text(align="left", dx=6, fontSize=12, color="#1d2733")
+        .encode(
+            x=_utc_day_axis(),
+            y=alt.Y("y:Q", title="Numbers monitored"),
+            text="label:N",
+        )
+    )
+    return _finish(
+        area + labels,
+        "Numbers per Telnyx spam-risk level, stacked, per day; each band named at its end",
+        right=90,
+    )
 
 
 def flagged_cleared(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Grouped bars with value labels: newly high vs cleared per ISO week."""
+    """Grouped bars with letters: newly high (H) vs cleared (C) per ISO week."""
+    domain = present(rows, "measure", ["newly high", "cleared"])
     base = alt.Chart(_data(rows)).encode(
-        x=alt.X("iso_week:N", title="ISO week", axis=alt.Axis(labelAngle=-40)),
-        xOffset=alt.XOffset("measure:N", sort=["newly high", "cleared"]),
+        x=alt.X(
+            "iso_week:N",
+            title="ISO week",
+            axis=alt.Axis(
+                labelAngle=0,
+                labelExpr="substring(datum.label, 5)",  # W46 (the year is in the tooltip)
+                labelOverlap="greedy",
+                labelSeparation=6,
+            ),
+        ),
+        xOffset=alt.XOffset("measure:N", sort=domain),
         y=alt.Y("numbers:Q", title="Numbers"),
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
             "measure:N",
-            title="Change",
-            scale=alt.Scale(domain=["newly high", "cleared"], range=["#c8312f", "#4c9a2a"]),
+            scale=alt.Scale(domain=domain, range=["#c8312f", "#4c9a2a"][: len(domain)]),
+            legend=_legend(
+                "Change", labelExpr="datum.label == 'newly high' ? 'H newly high' : 'C cleared'"
+            ),
         ),
         tooltip=["iso_week:N", "measure:N", alt.Tooltip("numbers:Q", format=",")],
     )
     # the first letter above each bar (H = newly high, C = cleared) so colour is not the only cue
     labels = (
-        base.mark_text(dy=-6, fontSize=9)
+        base.mark_text(dy=-6, fontSize=12)
         .encode(text="letter:N")
         .transform_calculate(letter="datum.measure == 'newly high' ? 'H' : 'C'")
     )
     return _finish(
         bars + labels,
-        "Newly high vs cleared per week",
         "Numbers that became high risk (H) and numbers cleared from high (C), per ISO week",
     )
 
 
 def median_scores(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """One line per score, distinguished by colour and dash pattern."""
+    """One line per score on the fixed 0–100 axis, told apart by colour, dash and shape."""
+    domain = present(rows, "score", ["maturity", "connection", "engagement", "sentiment"])
     chart = (
         alt.Chart(_data(rows))
-        .mark_line(point=False, strokeWidth=2)
+        .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=18, filled=True))
         .encode(
             x=_utc_day_axis(),
-            y=alt.Y("median_score:Q", title="Median score (0–100)", scale=alt.Scale(zero=False)),
-            color=alt.Color("score:N", title="Score"),
-            strokeDash=alt.StrokeDash("score:N", title="Score"),
+            y=alt.Y(
+                "median_score:Q",
+                title="Median score",
+                scale=alt.Scale(domain=SCORE_DOMAIN, nice=False),
+            ),
+            color=alt.Color(
+                "score:N", sort=domain, scale=alt.Scale(domain=domain), legend=_legend("Score")
+            ),
+            strokeDash=alt.StrokeDash("score:N", sort=domain, scale=alt.Scale(domain=domain)),
+            shape=alt.Shape("score:N", sort=domain, scale=alt.Scale(domain=domain)),
             tooltip=[_utc_day_tooltip(), "score:N", "median_score:Q"],
         )
     )
     return _finish(
         chart,
-        "Median scores over time",
-        "Typical maturity, connection, engagement and sentiment score per day",
+        "Typical maturity, connection, engagement and sentiment score per day, on the 0–100 "
+        "scale of the scores",
     )
 
 
 def remediation(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Stacked horizontal bars of result buckets per request, next to the turnaround."""
-    data = _data(rows)
-    buckets = (
-        alt.Chart(data)
+    """One row per request: its numbers per result bucket (stacked, each segment lettered)
+    and, at the right, its turnaround in days or its state (open, failed, cancelled)."""
+    requests = list(dict.fromkeys(r["request_label"] for r in rows))
+    domain = present([r for r in rows if r["numbers"]], "bucket", BUCKET_ORDER)
+    y = alt.Y(
+        "request_label:N",
+        title=None,
+        sort=requests,
+        scale=alt.Scale(domain=requests),
+        axis=alt.Axis(labelLimit=150),
+    )
+    base = alt.Chart(_data(rows)).encode(y=y)
+    tip = ["request_label:N", "request_id:N", "status:N", "bucket:N", "numbers:Q", "state:N"]
+    bars = (
+        base.transform_filter("datum.numbers > 0")
         .mark_bar()
         .encode(
-            y=alt.Y("request_label:N", title="Request (created, id)", sort=None),
-            x=alt.X("numbers:Q", title="Numbers per result bucket"),
+            x=alt.X("numbers:Q", title="Numbers per result", stack="zero"),
             color=alt.Color(
                 "bucket:N",
-                title="Result",
-                scale=alt.Scale(domain=BUCKET_ORDER, range=BUCKET_COLOURS),
-                sort=BUCKET_ORDER,
+                scale=alt.Scale(
+                    domain=domain, range=_colours(domain, BUCKET_ORDER, BUCKET_COLOURS)
+                ),
+                sort=domain,
+                legend=_legend(
+                    "Result",
+                    columns=1,
+                    labelExpr=f"{BUCKET_LETTERS!r}[datum.label] + ' ' + datum.label",
+                ),
             ),
             order=alt.Order("bucket_rank:Q"),
-            tooltip=["request_label:N", "bucket:N", "numbers:Q"],
+            tooltip=tip,
         )
-        .transform_calculate(bucket_rank=f"indexof({BUCKET_ORDER!r}, datum.bucket)")
-        .properties(width=WIDTH, height=alt.Step(16))
     )
-    turnaround = (
-        alt.Chart(data)
-        .transform_filter("datum.bucket == 'remediated'")
-        .mark_bar(color="#5b6b7f")
+    letters = (
+        base.transform_filter("datum.numbers > 0")
+        .mark_text(align="right", dx=-3, fontSize=12, color="white")
         .encode(
-            y=alt.Y("request_label:N", title=None, sort=None, axis=None),
-            x=alt.X("days_to_complete:Q", title="Days to complete"),
-            tooltip=["request_label:N", "days_to_complete:Q"],
+            x=alt.X("numbers:Q", stack="zero", bandPosition=1),
+            order=alt.Order("bucket_rank:Q"),
+            text="letter:N",
+            opacity=alt.condition(
+                f"scale('x', datum.numbers) - scale('x', 0) >= {LETTER_PX}",
+                alt.value(1),
+                alt.value(0),
+            ),
         )
-        .properties(width=140, height=alt.Step(16))
+        .transform_calculate(letter=f"{BUCKET_LETTERS!r}[datum.bucket] + datum.numbers")
     )
-    spec = alt.hconcat(buckets, turnaround, spacing=8).properties(
-        title="Remediation results and turnaround",
-        description="Per request: numbers per result bucket, and days from request to completion",
+    state = (
+        base.transform_filter(f"datum.bucket == {BUCKET_ORDER[0]!r}")
+        .mark_text(align="left", dx=6, fontSize=12)
+        .encode(
+            x=alt.value("width"),
+            text="state:N",
+            color=alt.condition(
+                "datum.status == 'completed'", alt.value("#1d2733"), alt.value("#8a5a00")
+            ),
+            tooltip=tip,
+        )
     )
-    out = spec.to_dict()
-    out["config"] = _finish(alt.Chart(data).mark_point(), "", "")["config"]
-    out["hconcat"][0]["width"] = 420
-    return out
+    chart = (bars + letters + state).transform_calculate(
+        bucket_rank=f"indexof({BUCKET_ORDER!r}, datum.bucket)"
+    )
+    return _finish(
+        chart,
+        "Per request: numbers per result bucket (R remediated, N not flagged, V requires "
+        "review, I ineligible, X refused) and, at the right, days from request to completion "
+        "or the request's state",
+        height=alt.Step(16),
+        right=62,
+    )
 
 
 def plivo_status(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Horizontal stacked bars per carrier with the count written on each segment."""
+    """One bar per carrier and status, each written out at its end ("ACTIVE 57")."""
+    domain = present(rows, "status", STATUS_ORDER)
     base = alt.Chart(_data(rows)).encode(
-        y=alt.Y("carrier:N", title="Carrier"),
-        x=alt.X("numbers:Q", title="Plivo numbers", stack="zero"),
-        order=alt.Order("status_rank:Q"),
+        y=alt.Y("carrier:N", title=None),
+        yOffset=alt.YOffset("status:N", sort=domain, scale=alt.Scale(domain=domain)),
+        x=alt.X("numbers:Q", title="Plivo numbers"),
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
             "status:N",
-            title="Registration status",
-            scale=alt.Scale(domain=STATUS_ORDER, range=STATUS_COLOURS),
-            sort=STATUS_ORDER,
+            scale=alt.Scale(domain=domain, range=_colours(domain, STATUS_ORDER, STATUS_COLOURS)),
+            sort=domain,
+            legend=None,  # each bar is labelled; a legend would only repeat it
         ),
         tooltip=["carrier:N", "status:N", "numbers:Q"],
     )
-    labels = base.mark_text(align="right", dx=-3, color="white", fontSize=10).encode(text="label:N")
-    chart = (
-        (bars + labels)
-        .transform_calculate(
-            status_rank=f"indexof({STATUS_ORDER!r}, datum.status)",
-            label="substring(datum.status, 0, 1) + ' ' + datum.numbers",
-        )
-        .properties(height=alt.Step(36))
+    labels = base.mark_text(align="left", dx=4, fontSize=12, color="#1d2733").encode(text="label:N")
+    chart = (bars + labels).transform_calculate(
+        label="datum.status + ' ' + format(datum.numbers, ',')"
     )
     spec = _finish(
         chart,
-        "Plivo registration status per carrier",
-        "Numbers per carrier by status (A = active, P = pending, F = failed)",
+        "Numbers per carrier by registration status, each bar labelled with its status",
+        height=len(present(rows, "carrier", [])) * (16 * len(domain) + 12),
+        right=90,
     )
-    spec["height"] = {"step": 36}
     return spec
 
 
 def cost(rows: list[dict[str, Any]], provider: str, payer_title: str) -> dict[str, Any]:
-    """Stacked bars per month by payer; the week's month's projected rest drawn light, dashed."""
+    """Stacked bars per month by payer; the week's month's projected rest drawn light, dashed.
+
+    Payers are named (``payer_label``) and listed in the legend only when they have cost."""
     kinds = ["observed", "projected rest of month"]
+    payers = present(rows, "payer_label", [])
     chart = (
         alt.Chart(_data(rows))
         .mark_bar(strokeWidth=1, stroke="#333")
         .encode(
-            x=alt.X("month_label:O", title="Month", sort=None),
+            x=alt.X("month_label:O", title="Month", sort=None, axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("usd:Q", title="USD per month", stack="zero"),
-            color=alt.Color("payer:N", title=payer_title, legend=alt.Legend(columns=4)),
+            color=alt.Color(
+                "payer_label:N",
+                sort=payers,
+                scale=alt.Scale(domain=payers),
+                legend=_legend(payer_title, columns=1),
+            ),
             opacity=alt.Opacity(
                 "kind:O",
                 sort=kinds,
-                title="Kind",
                 scale=alt.Scale(domain=kinds, range=[1.0, 0.45]),
+                legend=_legend("Kind", columns=1),
             ),
             strokeDash=alt.StrokeDash(
                 "kind:N", scale=alt.Scale(domain=kinds, range=[[1, 0], [4, 2]]), legend=None
             ),
             order=alt.Order("kind:N", sort="ascending"),
-            tooltip=["month_label:O", "payer:N", "kind:N", alt.Tooltip("usd:Q", format="$,.2f")],
+            tooltip=[
+                "month_label:O",
+                alt.Tooltip("payer_label:N", title=payer_title),
+                alt.Tooltip("payer:N", title="Id"),
+                "kind:N",
+                alt.Tooltip("usd:Q", format="$,.2f"),
+            ],
         )
     )
     return _finish(
         chart,
-        f"{provider} cost per month, as of the week",
-        f"USD per month per {payer_title.lower()}; the last bar's light part is the "
-        "projected rest of the week's month",
+        f"{provider}: USD per month per {payer_title.lower()}; the last bar's light, dashed part "
+        "is the projected rest of the week's month",
     )

@@ -255,6 +255,15 @@ def notes(
     """Data freshness and pricing assumptions."""
     freshness = [SourceFreshness(**r) for r in sql.rows(con, "notes_freshness", p)]
     refresh = sql.rows(con, "notes_telnyx_refresh", p)[0]
+    orphans = sql.rows(con, "notes_orphan_callbacks", p)[:5]  # callbacks for unknown numbers
+    if orphans:
+        shown = ", ".join(r["phone_number"] for r in orphans)
+        more = orphans[0]["total_numbers"] - len(orphans)
+        caveats = [
+            *caveats,
+            f"Plivo status callbacks arrived for {orphans[0]['total_numbers']:,} numbers in no "
+            f"Plivo snapshot: {shown}" + (f" and {more:,} more." if more > 0 else "."),
+        ]
     return Notes(
         freshness=freshness,
         oldest_refresh=refresh["oldest_refresh"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,13 +10,11 @@ from pathlib import Path
 import duckdb
 
 from analytics.config import Pricing
-from analytics.errors import FileHeldError, StoreError, StorePathError, WriterLockedError
-from analytics.models import build, is_stale
+from analytics.errors import StoreError
 from analytics.report import context, cost, sections, sql, verdict
 from analytics.report.context import WeeklyReport
 from analytics.report.render import render_weekly
 from analytics.report.weeks import IsoWeek, choose_week
-from analytics.store.database import connect, published_path, writer
 from analytics.store.files import write_atomic
 
 
@@ -170,35 +167,3 @@ def write_report(
     size = write_atomic(path, html)
     seconds = (datetime.now(UTC) - started).total_seconds()
     return Written(path, report.week, size, seconds, report.notice)
-
-
-def ensure_built(db_path: Path, pricing: Pricing) -> bool:
-    """Build the models first when they are stale (a collection ran since the last build, or
-    the models or the settings they read changed); True if it built.
-
-    Staleness is read from the published copy, never the main file (a build in progress holds
-    it). Takes the writer lock, builds, then publishes; when another callrep process holds the
-    lock, says so on stderr and leaves the report to the published copy as it stands.
-    """
-    copy = published_path(db_path)
-    source = copy if copy.exists() else db_path
-    if not source.exists():
-        return False
-    try:
-        con = connect(source, read_only=True)
-    except FileHeldError:
-        return False
-    try:
-        if not is_stale(con, pricing=pricing):
-            return False
-    finally:
-        con.close()
-    try:
-        with writer(db_path, "report") as store:
-            with store.connection() as con:
-                build(con, pricing)
-            store.publish()
-    except (WriterLockedError, StorePathError) as busy:
-        print(f"callrep: warning: not rebuilding first: {busy}", file=sys.stderr)
-        return False
-    return True

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 
+from analytics.progress import SILENT, Progress, Step
 from analytics.store.database import connect
 from analytics.store.provenance import admit
 from analytics.store.schema import migrate
@@ -81,17 +82,21 @@ def synthesize(
     start: date = DEFAULT_START,
     enterprises: int = 3,
     days_from: int = 0,
+    progress: Progress = SILENT,
 ) -> dict[str, int]:
     """Write days ``days_from`` … ``days_from + days - 1`` (counted from ``start``).
 
     Returns the number of rows written per table. Call again with ``days_from`` set to the
     number of days already written (and the same other arguments) to append more days.
+    ``progress`` sees one stage per group of tables (the Telnyx numbers counted in days).
     """
     if isinstance(con_or_path, str | Path):
         con = connect(con_or_path)
         try:
             migrate(con)
-            return synthesize(con, numbers, days, seed, start, enterprises, days_from)
+            return synthesize(
+                con, numbers, days, seed, start, enterprises, days_from, progress=progress
+            )
         finally:
             con.close()
     con = con_or_path
@@ -114,12 +119,20 @@ def synthesize(
     counts: dict[str, int] = {}
     with transaction(con):
         admit(con, synthetic=True, what="the synthetic history of `simulator synth`")
-        _runs(con, params)
-        counts["collection_runs"] = 2 * days
-        counts["telnyx_enterprise_snapshots"] = _enterprises(con, params)
-        counts["telnyx_number_snapshots"] = _numbers(con, params)
-        counts.update(_remediation(con, params))
-        counts.update(_plivo(con, params))
+        with progress.stage("runs and enterprises", unit="rows") as step:
+            _runs(con, params)
+            counts["collection_runs"] = 2 * days
+            counts["telnyx_enterprise_snapshots"] = _enterprises(con, params)
+            step.advance(counts["collection_runs"] + counts["telnyx_enterprise_snapshots"])
+        with progress.stage("telnyx number snapshots", total=days, unit="days") as step:
+            counts["telnyx_number_snapshots"] = _numbers(con, params, step)
+        with progress.stage("remediation requests and results", unit="rows") as step:
+            counts.update(_remediation(con, params))
+            step.advance(sum(v for k, v in counts.items() if k.startswith("telnyx_remediation")))
+        with progress.stage("plivo snapshots", unit="rows") as step:
+            plivo = _plivo(con, params)
+            counts.update(plivo)
+            step.advance(sum(plivo.values()))
     return counts
 
 
@@ -187,8 +200,8 @@ def _enterprises(con: duckdb.DuckDBPyConnection, p: dict) -> int:
     ).fetchone()[0]  # type: ignore[index]
 
 
-def _numbers(con: duckdb.DuckDBPyConnection, p: dict) -> int:
-    """The big one: every active number on every day, in run order."""
+def _numbers(con: duckdb.DuckDBPyConnection, p: dict, step: Step) -> int:
+    """The big one: every active number on every day, in run order (``step`` counts days)."""
     con.execute(
         """
         create or replace temp table synth_fleet as
@@ -231,6 +244,7 @@ def _numbers(con: duckdb.DuckDBPyConnection, p: dict) -> int:
         hi = min(lo + _DAYS_PER_INSERT, p["d1"])
         row = con.execute(_NUMBER_ROWS, {"lo": lo, "hi": hi}).fetchone()
         written += row[0] if row else 0
+        step.advance(hi - lo)
     return written
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.errors import ConfigError, FileHeldError, InputError, SchemaError, StoreError
+from analytics.resources import demo_database
 from analytics.store import generation
 from analytics.store.files import atomic_path, remove_orphaned_partials
 from analytics.store.lock import WriterLock
@@ -208,11 +209,12 @@ def open_readonly(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnectio
     """A read-only connection for notebooks and ad-hoc queries that never blocks the writer.
 
     Opens the published copy when there is one, else the database itself read-only.
-    ``db_path`` defaults to ``$CALLREP_DB``, then ``./callrep-demo/callrep.duckdb``.
+    ``db_path`` defaults to ``$CALLREP_DB``, then the demo's database in the project root
+    (:func:`analytics.resources.demo_database`, absolute whatever the working folder).
     Warns on stderr when the copy is behind the database (see
     :mod:`analytics.store.generation`), and removes partial copies left by dead processes.
     """
-    path = Path(db_path or os.environ.get("CALLREP_DB") or "callrep-demo/callrep.duckdb")
+    path = Path(db_path or os.environ.get("CALLREP_DB") or demo_database())
     remove_orphaned_partials(path.parent)
     copy = published_path(path)
     target = copy if copy.exists() else path

@@ -25,6 +25,7 @@ _TABLES = frozenset(
         "plivo_number_snapshots",
         "plivo_profile_snapshots",
         "plivo_verified_caller_ids",
+        "plivo_status_callbacks",
     }
 )
 
@@ -91,6 +92,22 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> N
         con.execute(f"insert into {table} by name select * from _landing_rows")  # noqa: S608
     finally:
         con.unregister("_landing_rows")
+
+
+def append_new(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> int:
+    """Insert the rows whose primary key ``table`` does not hold yet; return how many."""
+    _check(table)
+    if rows.height == 0:
+        return 0
+    con.register("_landing_rows", rows.to_arrow())
+    try:
+        added = con.execute(
+            f"insert into {table} by name select * from _landing_rows "  # noqa: S608
+            "on conflict do nothing"
+        ).fetchone()
+    finally:
+        con.unregister("_landing_rows")
+    return int(added[0]) if added else 0
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, upsert: Upsert) -> None:

@@ -2,7 +2,9 @@
 -- purpose: Caller Reputation registrations per business (EIN), the billing unit of Plivo: a business is
 --   registered from the first time one of its enabled numbers has a carrier ACTIVE until the first
 --   collection at which it has no enabled number left; enabling again after that is a new registration.
---   The mart plivo_ein_registrations publishes these rows; the cost models read them here.
+--   Approval is the first carrier's ACTIVE decision time (int_plivo_carrier_status_runs: updated_at,
+--   else the earliest callback, else the first collection that saw it), so the pending time runs to
+--   the decision. The mart plivo_ein_registrations publishes these rows; the cost models read them.
 -- grain: registration (one business, one unbroken stretch of collections with an enabled number)
 -- key: ein, registration_seq
 -- materialized: table
@@ -13,10 +15,24 @@ runs as (
     select * from stg_plivo__runs
 ),
 
-states as (
-    select * from int_plivo_number_states
-    where is_enabled
+status_runs as (
+    select * from int_plivo_carrier_status_runs
+    where caller_reputation = 'enabled'
         and ein is not null
+),
+
+states as (
+    -- when the number's first carrier turned ACTIVE, never later than this collection
+    select
+        *,
+        case
+            when 'ACTIVE' in (att_status, tmobile_status) then least(
+                case when att_status = 'ACTIVE' then att_decided_at end,
+                case when tmobile_status = 'ACTIVE' then tmobile_decided_at end,
+                collected_at
+            )
+        end as active_at,
+    from status_runs
 ),
 
 ein_runs as (

@@ -1,7 +1,6 @@
 -- int_plivo_number_states
--- purpose: each Plivo number at each successful collection with its business key and whether a
---   carrier is ACTIVE and since when (the carrier's updated_at, else the collection time, never later
---   than the collection).
+-- purpose: each Plivo number at each successful collection with its business key (when each
+--   carrier decided is worked out in int_plivo_carrier_status_runs).
 -- grain: Plivo number x successful run
 -- key: run_id, phone_number
 -- materialized: view
@@ -31,18 +30,6 @@ keyed as (
     left join profiles on profiles.profile_uuid = numbers.profile_uuid
 ),
 
-activation as (
-    select
-        *,
-        coalesce(att_status = 'ACTIVE' or tmobile_status = 'ACTIVE', false) as has_active_carrier,
-        least(
-            case when att_status = 'ACTIVE' then coalesce(att_updated_at, collected_at) end,
-            case when tmobile_status = 'ACTIVE' then coalesce(tmobile_updated_at, collected_at) end,
-            collected_at
-        ) as earliest_active_at,
-    from keyed
-),
-
 final as (
     select
         run_id,
@@ -60,9 +47,7 @@ final as (
         att_updated_at,
         tmobile_status,
         tmobile_updated_at,
-        has_active_carrier,
-        case when has_active_carrier then earliest_active_at end as active_at,
-    from activation
+    from keyed
 )
 
 select * from final

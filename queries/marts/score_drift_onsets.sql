@@ -21,7 +21,7 @@
 --   spam_risk: the number's risk on its latest drift day in the week (low or medium)
 
 with drift as (
-    select * from score_drift
+    select * from int_score_drift
 ),
 
 in_weeks as (

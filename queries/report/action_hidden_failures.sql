@@ -22,6 +22,8 @@
 --   merged_status: Merged [status]
 --   att_status: AT&T [status]
 --   tmobile_status: T-Mobile [status]
+--   att_decided_at: AT&T decided [datetime]
+--   tmobile_decided_at: T-Mobile decided [datetime]
 --   next_step: Next step
 with failures as (
     select * from report_plivo_status
@@ -37,6 +39,8 @@ final as (
         att_status,
         tmobile_status,
         caller_reputation,
+        att_decided_at,
+        tmobile_decided_at,
         case
             when att_status = 'FAILED' and tmobile_status = 'FAILED' then 'AT&T and T-Mobile'
             when att_status = 'FAILED' then 'AT&T'

@@ -20,6 +20,8 @@
 --   att_pending_since: AT&T pending since [datetime]
 --   tmobile_status: T-Mobile [status]
 --   tmobile_pending_since: T-Mobile pending since [datetime]
+--   att_decided_at: AT&T decided [datetime]
+--   tmobile_decided_at: T-Mobile decided [datetime]
 --   next_step: Next step
 with stuck as (
     select * from report_plivo_status
@@ -36,6 +38,8 @@ final as (
         att_pending_since,
         tmobile_status,
         tmobile_pending_since,
+        att_decided_at,
+        tmobile_decided_at,
         'pending past 2 business days since '
             || strftime(timezone('UTC', pending_since), '%a %-d %b') || ': contact Plivo'
             as next_step,

@@ -1,6 +1,9 @@
 -- chart_remediation
--- purpose: result buckets and turnaround of the latest 30 remediation requests created by the
---   report week's end.
+-- purpose: the latest 30 remediation requests created by the report week's end, one row per
+--   request and result bucket: every request keeps its rows (open, failed and cancelled ones
+--   with zero numbers), so the bucket bars and the turnaround column line up request by request.
+--   A request is labelled by its creation day and call purpose (the id stays in the tooltip);
+--   `state` says what the turnaround column shows: days to complete, or why there are none.
 -- grain: request x bucket
 -- key: request_id, bucket
 -- parameters: $as_of
@@ -8,15 +11,33 @@ with requests as (
     select *
     from remediation_outcomes
     where created_at < $as_of
-    order by created_at desc
+    order by created_at desc, request_id
     limit 30
+),
+
+labelled as (
+    select
+        *,
+        strftime(timezone('UTC', created_at), '%a %d %b') || ' · '
+        || coalesce(
+            case
+                when length(call_purpose) > 18 then rtrim(left(call_purpose, 17)) || '…'
+                else call_purpose
+            end,
+            'no call purpose'
+        ) as base_label,
+        row_number() over (
+            partition by strftime(timezone('UTC', created_at), '%a %d %b'), call_purpose
+            order by created_at, request_id
+        ) as same_label,
+    from requests
 ),
 
 buckets as (
     unpivot (
-        select request_id, created_at, hours_to_complete,
+        select request_id, status, created_at, hours_to_complete, base_label, same_label,
             remediated, not_flagged, requires_review, ineligible, refused
-        from requests
+        from labelled
     )
     on remediated, not_flagged, requires_review, ineligible, refused
     into name bucket value numbers
@@ -25,11 +46,18 @@ buckets as (
 final as (
     select
         request_id,
-        strftime(timezone('UTC', created_at), '%Y-%m-%d') || ' ' || request_id as request_label,
+        base_label || case when same_label > 1 then ' #' || same_label else '' end
+            as request_label,
         created_at,
+        status,
         replace(bucket, '_', ' ') as bucket,
-        numbers::bigint as numbers,
+        coalesce(numbers, 0)::bigint as numbers,
         round(hours_to_complete / 24.0, 1) as days_to_complete,
+        case
+            when status = 'completed' then printf('%.1f d', hours_to_complete / 24.0)
+            when status in ('pending', 'in_progress') then 'open'
+            else status
+        end as state,
     from buckets
     order by created_at, request_id, bucket
 )

@@ -1,0 +1,29 @@
+"""Parse a JSON body fast, without ever reading it differently from the standard library."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+# orjson turns integers beyond 64 bits into floats where the stdlib keeps them exact; a run of
+# 19 digits may be one, so such a text goes to the stdlib (rare, and only slower).
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
+
+
+def loads(text: str) -> Any:
+    """The JSON value in `text`, exactly as `json.loads` reads it, usually via orjson.
+
+    orjson is several times faster; the stdlib reads what orjson refuses (1e400, NaN, lone
+    surrogate escapes) or would read differently (integers beyond 64 bits), so one odd record
+    never turns a page into a bad page. Raises ValueError (or RecursionError for absurd
+    nesting) when the text is not JSON.
+    """
+    if _LONG_DIGITS.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)

@@ -1,0 +1,147 @@
+"""Proactive pacing from x-ratelimit-* headers: the 429 never comes, on a virtual clock."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+
+import httpx
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analytics.http import ProviderLimits, RetryPolicy
+from analytics.http.retry import announced_quota
+from tests.test_http_client import VirtualTime, make_client
+
+
+class QuotaServer:
+    """A fixed-window quota of `limit` requests per `window` s that announces what is left
+    (or, with `announce=False`, only refuses); each answer takes `latency` virtual seconds."""
+
+    def __init__(
+        self, vt: VirtualTime, limit: int, window: float, latency: float, announce: bool = True
+    ) -> None:
+        self.vt, self.limit, self.window, self.latency = vt, limit, window, latency
+        self.announce = announce
+        self.start, self.used = 0.0, 0
+        self.sent: list[float] = []
+        self.refused = 0
+
+    async def handler(self, request: httpx.Request) -> httpx.Response:
+        now = self.vt.now
+        if now >= self.start + self.window:
+            self.start = now - (now - self.start) % self.window
+            self.used = 0
+        reset = self.start + self.window - now
+        self.used += 1
+        left = self.limit - self.used
+        headers = {}
+        if self.announce:
+            headers = {
+                "x-ratelimit-limit": str(self.limit),
+                "x-ratelimit-remaining": str(max(0, left)),
+                "x-ratelimit-reset": f"{reset:.3f}",
+            }
+        await self.vt.sleep(self.latency)
+        if left < 0:
+            self.refused += 1
+            return httpx.Response(429, headers={**headers, "Retry-After": f"{reset:.3f}"})
+        self.sent.append(now)
+        return httpx.Response(200, json={"data": []}, headers=headers)
+
+
+def run_requests(server: QuotaServer, n: int, concurrency: int) -> None:
+    api = make_client(
+        server.handler,
+        server.vt,
+        limits=ProviderLimits(concurrency=concurrency),
+        retry=RetryPolicy(max_attempts=6),
+    )
+
+    async def main() -> None:
+        await asyncio.gather(*(api.get_json(f"/n/{i}") for i in range(n)))
+
+    server.vt.run(main())
+
+
+def test_announced_quota_is_paced_so_no_429_comes() -> None:
+    vt = VirtualTime()
+    server = QuotaServer(vt, limit=20, window=1.0, latency=0.05)
+    run_requests(server, n=200, concurrency=16)
+    assert server.refused == 0
+    assert len(server.sent) == 200
+    # 200 requests at 20 per window need 10 windows; pacing costs at most 10 % on top.
+    assert vt.now <= 200 / 20 * 1.1
+
+
+def test_without_the_headers_the_client_only_reacts_as_before() -> None:
+    vt = VirtualTime()
+    server = QuotaServer(vt, limit=20, window=1.0, latency=0.05, announce=False)
+    run_requests(server, n=60, concurrency=16)
+    assert server.refused > 0  # no headers, no pacing: the 429s steer it, as they always did
+    assert len(server.sent) == 60
+
+
+def test_no_pacing_without_headers_keeps_full_speed() -> None:
+    vt = VirtualTime()
+    server = QuotaServer(vt, limit=10**6, window=1.0, latency=0.05, announce=False)
+    run_requests(server, n=64, concurrency=16)
+    assert math.isclose(vt.now, 64 / 16 * 0.05)
+
+
+def test_nothing_remaining_holds_every_caller_until_the_reset() -> None:
+    vt = VirtualTime()
+    sent: list[float] = []
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "3"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(vt.now)
+        return httpx.Response(200, json={}, headers=headers if len(sent) == 1 else {})
+
+    api = make_client(handler, vt)
+
+    async def main() -> None:
+        await api.get_json("/a")
+        await asyncio.gather(api.get_json("/b"), api.get_json("/c"))
+
+    vt.run(main())
+    assert sent == [0.0, 3.0, 3.0]
+
+
+@given(
+    remaining=st.integers(min_value=0, max_value=10**6),
+    reset=st.floats(min_value=0, max_value=10**4, allow_nan=False),
+)
+def test_announced_quota_reads_delta_seconds(remaining: int, reset: float) -> None:
+    policy = RetryPolicy()
+    headers = httpx.Headers(
+        {"x-ratelimit-remaining": str(remaining), "x-ratelimit-reset": repr(reset)}
+    )
+    got = announced_quota(headers, policy, now=0.0)
+    assert got == (remaining, min(policy.max_server_wait, max(policy.min_wait, reset)))
+
+
+def test_announced_quota_reads_a_unix_reset_time() -> None:
+    headers = httpx.Headers({"x-ratelimit-remaining": "7", "x-ratelimit-reset": "1700000030"})
+    assert announced_quota(headers, RetryPolicy(), now=1_700_000_000.0) == (7, 30.0)
+
+
+@given(
+    remaining=st.one_of(
+        st.none(),
+        st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=8),
+        st.sampled_from(["-1", "1.5", "nan"]),
+    ),
+    reset=st.one_of(
+        st.none(),
+        st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=8),
+        st.sampled_from(["-2", "inf"]),
+    ),
+)
+def test_garbage_quota_headers_mean_no_pacing(remaining: str | None, reset: str | None) -> None:
+    raw = {"x-ratelimit-remaining": remaining, "x-ratelimit-reset": reset}
+    headers = httpx.Headers({k: v for k, v in raw.items() if v is not None})
+    got = announced_quota(headers, RetryPolicy(), now=0.0)
+    if got is not None:  # only a whole count and a finite, non-negative reset are taken
+        assert float(headers["x-ratelimit-remaining"]) == got[0] >= 0
+        assert math.isfinite(float(headers["x-ratelimit-reset"]))
