@@ -99,7 +99,7 @@ class World:
             con.close()
 
     def status(self, number: str) -> dict[str, Any]:
-        found = self.rows("select * from plivo_carrier_status where number = ?", [number])
+        found = self.rows("select * from plivo_carrier_status where phone_number = ?", [number])
         assert len(found) == 1, found
         return found[0]
 

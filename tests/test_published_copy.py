@@ -135,7 +135,13 @@ def _damage(path: Path) -> None:
         f.write(b"\x00\xff" * 2000)
 
 
-def test_a_damaged_database_is_never_published(db: Path) -> None:
+def test_a_damaged_database_is_never_published(tmp_path: Path) -> None:
+    # a small database of its own, so that the middle of the file is the filler table's data
+    db = tmp_path / "callrep.duckdb"
+    with writer(db) as store:
+        with store.connection() as con:
+            build(con)
+        store.publish()
     with writer(db) as store, store.connection() as con:
         con.execute(
             "create table filler as select i, md5(i::varchar) || md5((i * 7)::varchar) as s "
