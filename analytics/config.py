@@ -41,7 +41,7 @@ _ENV_KEYS = {
 _SECTION_KEYS = {
     name: frozenset({"base_url", *_LIMIT_KEYS, *env}) for name, env in _ENV_KEYS.items()
 }
-_TOP_KEYS = frozenset({"db", "telnyx", "plivo", "pricing"})
+_TOP_KEYS = frozenset({"db", "telnyx", "plivo", "pricing", "mail", "notify_config"})
 _SECRET_NAME = re.compile(r"key|token|secret|passw|auth|credential|bearer", re.IGNORECASE)
 # A value shaped like a credential: an auth header, a Telnyx key, or a long mixed-case token
 # (letters of both cases and digits, no path or URL punctuation, so file paths never match).
@@ -96,12 +96,18 @@ class Settings:
     telnyx: TelnyxSettings | None
     plivo: PlivoSettings | None
     pricing: Pricing
+    mail: MailSettings | None = None
+    notify: Notify = field(default_factory=lambda: Notify())
 
     def secrets(self) -> list[str]:
         """Every secret value in these settings (and Plivo's Basic pair), for redaction."""
         found = [self.telnyx.api_key] if self.telnyx else []
         if self.plivo:
             found += [self.plivo.auth_token, f"{self.plivo.auth_id}:{self.plivo.auth_token}"]
+        if self.mail and self.mail.password:
+            found.append(self.mail.password)
+        if self.notify.urls:
+            found.append(self.notify.urls)
         return found
 
 
@@ -120,6 +126,8 @@ def load_settings(
         telnyx=_telnyx(env, toml.get("telnyx", {})),
         plivo=_plivo(env, toml.get("plivo", {})),
         pricing=_pricing(toml.get("pricing", {})),
+        mail=_mail(env, toml.get("mail")),
+        notify=_notify(env, toml.get("notify_config")),
     )
 
 
@@ -144,13 +152,15 @@ def _check_file(data: Mapping[str, Any], path: Path) -> None:
     db = data.get("db")
     if db is not None and (not isinstance(db, str) or not db):
         raise ConfigError(f"{path}: db: expected a file path (a string), got {_shown(db)}")
-    for section in ("telnyx", "plivo", "pricing"):
+    for section in ("telnyx", "plivo", "pricing", "mail"):
         value = data.get(section, {})
         if not isinstance(value, Mapping):
             raise ConfigError(
                 f"{path}: {section}: expected a table ([{section}]), got {_shown(value)}"
             )
-        known = _SECTION_KEYS.get(section) or frozenset(f.name for f in fields(Pricing))
+        known = _SECTION_KEYS.get(section) or (
+            _MAIL_KEYS if section == "mail" else frozenset(f.name for f in fields(Pricing))
+        )
         _check_keys(value, path, f"{section}.", known)
         for key, default in _ENV_KEYS.get(section, {}).items():
             name = value.get(key, default)
@@ -308,3 +318,111 @@ def _pricing(section: Mapping[str, Any]) -> Pricing:
             value = type(default)(value)
         pricing = replace(pricing, **{key: value})
     return pricing
+
+
+# --- Mail: [mail] SMTP settings and the notification URLs (callrep report --mail) ----------
+MAIL_SECURITY = ("starttls", "ssl", "none")
+_MAIL_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+_MAIL_KEYS = frozenset(
+    {"host", "port", "from", "to", "security", "username", "password_env", "timeout_seconds"}
+)
+_MAX_RECIPIENTS = 50
+_ADDRESS = re.compile(r"[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]{1,253}")
+_HOST = re.compile(r"[A-Za-z0-9._:\[\]-]{1,253}")
+_LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where ``callrep report --mail`` sends through SMTP. ``password`` is a secret."""
+
+    host: str
+    port: int
+    sender: str
+    to: tuple[str, ...]
+    security: str = "starttls"  # starttls | ssl | none (none: loopback only when logging in)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    password_env: str = "CALLREP_SMTP_PASSWORD"
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Notification URLs (``CALLREP_NOTIFY``, a secret) and the apprise config file named in
+    ``callrep.toml`` (``notify_config``), shared by the alerts and the mailed report."""
+
+    urls: str = field(default="", repr=False)
+    config_file: Path | None = None
+
+
+def _notify(env: Mapping[str, str], config_file: Any) -> Notify:
+    if config_file is not None and (not isinstance(config_file, str) or not config_file):
+        raise ConfigError(
+            f"callrep.toml: notify_config: expected the path of an apprise config file, "
+            f"got {_shown(config_file)}"
+        )
+    return Notify(
+        urls=env.get("CALLREP_NOTIFY", "").strip(),
+        config_file=Path(config_file) if config_file else None,
+    )
+
+
+def _mail(env: Mapping[str, str], section: Mapping[str, Any] | None) -> MailSettings | None:
+    """The [mail] section checked key by key; None when the file has none."""
+    if section is None:
+        return None
+
+    def bad(key: str, expected: str) -> ConfigError:
+        return ConfigError(
+            f"callrep.toml: mail.{key}: expected {expected}, got {_shown(section.get(key))}"
+        )
+
+    host = section.get("host")
+    if not isinstance(host, str) or not _HOST.fullmatch(host):
+        raise bad("host", "the SMTP server's host name, such as smtp.example.com")
+    security = section.get("security", "starttls")
+    if security not in MAIL_SECURITY:
+        raise bad("security", f"one of {', '.join(MAIL_SECURITY)}")
+    port = section.get("port", _MAIL_PORTS[security])
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise bad("port", "a port number from 1 to 65535")
+    sender = section.get("from")
+    if not isinstance(sender, str) or not _ADDRESS.fullmatch(sender):
+        raise bad("from", "the sender's address, such as reports@example.com")
+    to = section.get("to")
+    to = [to] if isinstance(to, str) else to
+    if (
+        not isinstance(to, list)
+        or not 0 < len(to) <= _MAX_RECIPIENTS
+        or not all(isinstance(a, str) and _ADDRESS.fullmatch(a) for a in to)
+    ):
+        raise bad("to", f"an address or a list of 1 to {_MAX_RECIPIENTS} addresses")
+    username = section.get("username")
+    if username is not None and (
+        not isinstance(username, str) or not _CREDENTIAL.fullmatch(username)
+    ):
+        raise bad("username", "the SMTP login name (printable, no spaces)")
+    timeout = section.get("timeout_seconds", 30.0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 600:
+        raise bad("timeout_seconds", "a number of seconds from 1 to 600")
+    if security == "none" and username and host.lower() not in _LOOPBACK:
+        raise ConfigError(
+            "callrep.toml: mail.security: 'none' would send the password in clear text to "
+            f"{host}; use starttls or ssl (none is for a loopback server only)"
+        )
+    password_env = section.get("password_env", "CALLREP_SMTP_PASSWORD")
+    if not isinstance(password_env, str) or not _ENV_NAME.fullmatch(password_env):
+        raise bad("password_env", "an environment variable name such as CALLREP_SMTP_PASSWORD")
+    password = _credential(env, password_env) or None
+    return MailSettings(
+        host=host,
+        port=port,
+        sender=sender,
+        to=tuple(to),
+        security=security,
+        username=username,
+        password=password,
+        password_env=password_env,
+        timeout=float(timeout),
+    )

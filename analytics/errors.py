@@ -3,6 +3,7 @@
     CallrepError                 base; the CLI prints str(err) on one line, no traceback
     ├── ConfigError              a missing or malformed setting (exit status 2)
     ├── InputError               a bad file or argument from the user (exit status 2)
+    ├── MailError                the mailed report could not be sent (exit status 2)
     ├── StoreError               the DuckDB store cannot be used as asked
     │   ├── WriterLockedError    another callrep process is writing the same file
     │   ├── FileHeldError        another program (a reader) has the database file open
@@ -36,6 +37,12 @@ class ConfigError(CallrepError):
 
 class InputError(CallrepError):
     """A file or argument given by the user cannot be used; the message names it."""
+
+    exit_code = 2
+
+
+class MailError(CallrepError):
+    """The mailed report could not be sent; the message names the server, never a secret."""
 
     exit_code = 2
 

@@ -8,6 +8,8 @@ import click
 
 from analytics.cli.options import db_option, settings
 from analytics.cli.progress import progress_for, quiet_option
+from analytics.mail.deliver import check_destination, deliver
+from analytics.mail.weekly import write_and_render_mail
 from analytics.pipeline import build_if_stale
 from analytics.report.weekly import write_report
 from analytics.report.weeks import IsoWeek
@@ -29,35 +31,52 @@ from analytics.store.database import copy_behind, open_readonly
     help="Folder for weekly-<week>.html.",
 )
 @click.option("--static", is_flag=True, help="Charts as inline SVG, for mail clients without JS.")
+@click.option(
+    "--mail",
+    is_flag=True,
+    help="Also mail it: a short body with the charts as images, the report attached "
+    "(to [mail] in callrep.toml, else the mailto:// URLs of CALLREP_NOTIFY).",
+)
 @quiet_option
-def report(db: Path | None, week: str | None, out: Path, static: bool, quiet: bool) -> None:
+def report(
+    db: Path | None, week: str | None, out: Path, static: bool, mail: bool, quiet: bool
+) -> None:
     """Write the weekly report as one self-contained HTML file.
 
     Builds the models first if a collection ran since the last build. The default week is the
     last ISO week (UTC) that has ended and has a successful collection; a week without one is
     refused, naming the latest week that has data.
 
+    With --mail, the report also goes by mail: the verdict, the tiles, the top rows of each
+    action list and the charts as PNG images, with the full report attached. SMTP settings come
+    from callrep.toml's [mail] (the password from the variable its password_env names), else
+    the mailto:// or mailtos:// URLs of CALLREP_NOTIFY or of the file notify_config names.
+
     \b
     Example:
       callrep report --week 2026-W46 --out reports-out --static
+      callrep report --mail
     """
     config = settings(db)
     wanted = IsoWeek.parse(week) if week else None
+    if mail:
+        check_destination(config)  # a bad setting fails before the week is rendered
     with progress_for(quiet) as progress:
         check = build_if_stale(config.db_path, config.pricing, progress=progress)
     if check.busy:
         click.echo(f"callrep: warning: not rebuilding first: {check.busy}", err=True)
     con = open_readonly(config.db_path)  # warns on stderr when the copy is behind
     behind = copy_behind(config.db_path)
+    options = {
+        "pricing": config.pricing,
+        "static": static,
+        "warnings": [f"Warning: {behind}."] if behind else [],
+    }
     try:
-        written = write_report(
-            con,
-            out,
-            wanted,
-            pricing=config.pricing,
-            static=static,
-            warnings=[f"Warning: {behind}."] if behind else [],
-        )
+        if mail:
+            written, body = write_and_render_mail(con, out, wanted, **options)
+        else:
+            written, body = write_report(con, out, wanted, **options), None
     finally:
         con.close()
     if written.notice:
@@ -66,3 +85,12 @@ def report(db: Path | None, week: str | None, out: Path, static: bool, quiet: bo
     click.echo(
         f"report: {written.path} ({written.bytes / 1e6:.1f} MB, {written.seconds:.1f} s{first})"
     )
+    if body is not None:
+        kb = len(body.html.encode("utf-8")) / 1024
+        for sent in deliver(body, config):
+            click.echo(
+                f"mail: sent {body.attachment_name} to {', '.join(sent.recipients)} via "
+                f"{sent.server} (body {kb:.0f} KB, {len(body.images)} charts)"
+            )
+            if sent.refused:
+                click.echo(f"callrep: warning: refused: {', '.join(sent.refused)}", err=True)
