@@ -36,7 +36,12 @@ def build_message(
     html = msg.get_payload()[1]
     for image in body.images:
         html.add_related(
-            image.png, maintype="image", subtype="png", cid=f"<{image.cid}>", filename=image.cid
+            image.png,
+            maintype="image",
+            subtype="png",
+            cid=f"<{image.cid}>",
+            disposition="inline",
+            filename=image.cid,
         )
     msg.add_attachment(
         body.attachment,
