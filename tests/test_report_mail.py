@@ -30,7 +30,7 @@ from analytics.report.weekly import build_report
 from analytics.store.database import connect
 from tests.test_report_fixtures import MARKUP, report_db
 
-PASSWORD = "s3cret-Pa55word-for-the-SMTP-login"  # noqa: S105 - a test credential
+PASSWORD = "s3cret-Pa55word-for-the-SMTP-login"  # a test credential
 SENDER = "reports@example.com"
 TO = ("ops@example.com", "lead@example.com")
 BODY_LIMIT = 100_000
@@ -43,7 +43,7 @@ class Inbox:
     envelopes: list = field(default_factory=list)
     logins: list[bytes] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd hook
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd hook
         self.envelopes.append(envelope)
         return "250 OK"
 
@@ -318,7 +318,9 @@ def test_mailto_url_through_apprise(tmp_path):
     for part in message.walk():
         if part.get_content_type() == "image/png":
             decode_png(part.get_payload(decode=True))
-    names = [p.get_filename() for p in message.walk() if p.get_content_disposition() == "attachment"]
+    names = [
+        p.get_filename() for p in message.walk() if p.get_content_disposition() == "attachment"
+    ]
     assert [n for n in names if n and n.endswith(".html")]
 
 
@@ -329,7 +331,7 @@ def test_mailto_url_through_apprise(tmp_path):
         ("[mail]\nport = 25\n", {}, "mail.host"),
         (
             '[mail]\nhost = "smtp.example.com"\nfrom = "a@example.com"\nto = "b@example.com"\n'
-            'port = 70000\n',
+            "port = 70000\n",
             {},
             "mail.port",
         ),
