@@ -414,7 +414,12 @@ def _mail(env: Mapping[str, str], section: Mapping[str, Any] | None) -> MailSett
     password_env = section.get("password_env", "CALLREP_SMTP_PASSWORD")
     if not isinstance(password_env, str) or not _ENV_NAME.fullmatch(password_env):
         raise bad("password_env", "an environment variable name such as CALLREP_SMTP_PASSWORD")
-    password = _credential(env, password_env) or None
+    password = env.get(password_env, "").strip() or None
+    if password and not all(" " <= c <= "~" for c in password):
+        raise ConfigError(
+            f"{password_env}: expected printable ASCII, but it contains another character "
+            "(the value is not shown)"
+        )
     return MailSettings(
         host=host,
         port=port,

@@ -204,3 +204,25 @@ def test_mail_section_is_accepted_or_refused_in_one_line(
     assert mail.password == PASSWORD and PASSWORD not in repr(mail)
     if security == "none" and username:
         assert host in ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [("abcd efgh ijkl mnop", True), ("pässwörd-1234", False), ("tab\there1234", False)],
+)
+def test_password_from_the_environment_is_printable_ascii(tmp_path, password, accepted):
+    path = tmp_path / "callrep.toml"
+    path.write_text(
+        '[mail]\nhost = "smtp.example.com"\nfrom = "a@example.com"\nto = "b@example.com"\n'
+        'username = "a@example.com"\n',
+        encoding="utf-8",
+    )
+    env = {"CALLREP_SMTP_PASSWORD": password}
+    if accepted:
+        mail = load_settings(env, config_file=path).mail
+        assert mail is not None and mail.password == password
+        assert password not in repr(mail)
+        return
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env, config_file=path)
+    assert "CALLREP_SMTP_PASSWORD" in str(caught.value) and password not in str(caught.value)
