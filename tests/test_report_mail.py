@@ -42,6 +42,13 @@ class Inbox:
 
     envelopes: list = field(default_factory=list)
     logins: list[bytes] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)  # recipients answered with 550
+
+    async def handle_RCPT(self, server, session, envelope, address, options) -> str:  # aiosmtpd
+        if address in self.refuse:
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd hook
         self.envelopes.append(envelope)

@@ -97,6 +97,19 @@ def test_smtp_delivers_and_reports_where():
     assert PASSWORD.encode() not in envelope.content
 
 
+def test_a_refused_recipient_is_named_and_the_others_still_get_it():
+    controller, server = start_server()
+    server.inbox.refuse.add(TO[1])
+    try:
+        mail = settings(server.port)
+        sent = send_smtp(build_message(small_body(), mail.sender, mail.to), mail)
+    finally:
+        controller.stop()
+    assert sent.recipients == (TO[0],) and sent.refused == (TO[1],)
+    (envelope,) = server.inbox.envelopes
+    assert envelope.rcpt_tos == [TO[0]]
+
+
 def test_wrong_password_is_one_line_without_it():
     controller, server = start_server()
     wrong = PASSWORD[::-1]

@@ -15,19 +15,16 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
-from pathlib import Path
+from typing import Any
 
 from analytics.config import MailSettings, Notify, Settings
 from analytics.errors import ConfigError, MailError
 from analytics.http.redact import Redactor, one_line
 from analytics.mail.body import MailBody
 from analytics.mail.message import build_message
-
-MAIL_SCHEMES = ("mailto", "mailtos")
 
 
 @dataclass(frozen=True)
@@ -120,7 +117,7 @@ def send_smtp(message: EmailMessage, mail: MailSettings, secrets: Sequence[str] 
     )
 
 
-def _mail_servers(notify: Notify, redactor: Redactor) -> list:
+def _mail_servers(notify: Notify, redactor: Redactor) -> list[Any]:
     """The apprise e-mail destinations among the notification URLs (others are not for mail)."""
     import apprise  # imported here: only the mail and alert commands need it
     from apprise.plugins.email import NotifyEmail
@@ -152,32 +149,30 @@ def _apprise_reason(log: str, redactor: Redactor) -> str:
 def send_apprise(body: MailBody, notify: Notify, secrets: Sequence[str] = ()) -> list[Sent]:
     """Send ``body`` to each apprise e-mail URL, images inline; raise on the first failure."""
     import apprise
+    from apprise.attachment.memory import AttachMemory
 
     redactor = Redactor(secrets)
     servers = _mail_servers(notify, redactor)
     redactor = Redactor([*secrets, *(s.password for s in servers if s.password)])
+    attachments = apprise.AppriseAttachment()
+    for image in body.images:
+        attachments.add(AttachMemory(content=image.png, name=image.cid, mimetype="image/png"))
+    attachments.add(
+        AttachMemory(content=body.attachment, name=body.attachment_name, mimetype="text/html")
+    )
     sent = []
-    with tempfile.TemporaryDirectory(prefix="callrep-mail-") as tmp:
-        paths = []
-        for name, data in [
-            *((i.cid, i.png) for i in body.images),
-            (body.attachment_name, body.attachment),
-        ]:
-            path = Path(tmp) / name
-            path.write_bytes(data)
-            paths.append(str(path))
-        for server in servers:
-            server.inline = True  # images referenced as cid:<file name> go inline (RFC 2387)
-            where = f"{server.smtp_host or server.host}:{server.port} ({server.secure_mode})"
-            with apprise.LogCapture(level=logging.DEBUG, fmt="%(message)s") as log:
-                ok = server.notify(
-                    body=body.html,
-                    title=body.subject,
-                    body_format=apprise.NotifyFormat.HTML,
-                    attach=apprise.AppriseAttachment(paths),
-                )
-            if not ok:
-                reason = _apprise_reason(log.getvalue(), redactor)
-                raise MailError(f"could not send the report through {where}: {reason}")
-            sent.append(Sent(recipients=tuple(a for _, a in server.targets), server=where))
+    for server in servers:
+        server.inline = True  # images referenced as cid:<file name> go inline (RFC 2387)
+        where = f"{server.smtp_host or server.host}:{server.port} ({server.secure_mode})"
+        with apprise.LogCapture(level=logging.DEBUG, fmt="%(message)s") as log:
+            ok = server.notify(
+                body=body.html,
+                title=body.subject,
+                body_format=apprise.NotifyFormat.HTML,
+                attach=attachments,
+            )
+        if not ok:
+            reason = _apprise_reason(log.getvalue(), redactor)
+            raise MailError(f"could not send the report through {where}: {reason}")
+        sent.append(Sent(recipients=tuple(a for _, a in server.targets), server=where))
     return sent
