@@ -7,7 +7,6 @@ so the body carries none of either and stays small; the full interactive report 
 
 from __future__ import annotations
 
-import copy
 import struct
 from dataclasses import dataclass
 from functools import cache
@@ -23,7 +22,6 @@ from analytics.resources import reports_dir
 
 TOP_ROWS = 5  # rows of each action list in the body; the rest: its export and the attachment
 PNG_SCALE = 2  # device pixels per CSS pixel, so the charts stay sharp on high-density screens
-CHART_WIDTH = 600  # CSS pixels a chart container gets in the body (a spec may ask for it)
 SUBJECT_LIMIT = 150
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -73,11 +71,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def chart_image(chart: Chart) -> Image:
     """``chart``'s Vega-Lite spec (the report's own) rendered to PNG; no external data."""
-    spec = copy.deepcopy(chart.spec or {})
-    spec["background"] = "#ffffff"  # opaque: a dark-mode client would put dark text on dark
-    for part in [spec, *spec.get("hconcat", []), *spec.get("vconcat", [])]:
-        if part.get("width") == "container":
-            part["width"] = CHART_WIDTH
+    # opaque: on a transparent image a dark-mode client would put dark text on dark
+    spec = {**(chart.spec or {}), "background": "#ffffff"}
     png = vlc.vegalite_to_png(
         spec, vl_version=vega_lite_version(), scale=PNG_SCALE, allowed_base_urls=[]
     )
