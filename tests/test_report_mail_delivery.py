@@ -159,6 +159,24 @@ def test_refused_apprise_connection_is_one_line_with_the_url_masked():
     assert "refused" in text.lower()
 
 
+def test_a_failed_url_names_where_the_report_already_went():
+    controller, server = start_server()
+    closed = free_port()
+    urls = (
+        f"mailto://127.0.0.1:{server.port}?from={SENDER}&to={TO[0]}&mode=insecure "
+        f"mailto://reports:{PASSWORD}@127.0.0.1:{closed}?from={SENDER}&to={TO[1]}&mode=insecure"
+    )
+    try:
+        with pytest.raises(MailError) as caught:
+            send_apprise(small_body(), Notify(urls=urls), [urls])
+    finally:
+        controller.stop()
+    text = one_line(caught.value)
+    assert f"through 127.0.0.1:{closed}" in text
+    assert f"before that: sent to {TO[0]} via 127.0.0.1:{server.port}" in text
+    assert len(server.inbox.envelopes) == 1
+
+
 def test_apprise_config_file_is_read(tmp_path):
     controller, server = start_server()
     config = tmp_path / "apprise.yml"

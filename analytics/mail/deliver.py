@@ -147,7 +147,8 @@ def _apprise_reason(log: str, redactor: Redactor) -> str:
 
 
 def send_apprise(body: MailBody, notify: Notify, secrets: Sequence[str] = ()) -> list[Sent]:
-    """Send ``body`` to each apprise e-mail URL, images inline; raise on the first failure."""
+    """Send ``body`` to each apprise e-mail URL, images inline; the first failure raises,
+    naming where the report had already gone."""
     import apprise
     from apprise.attachment.memory import AttachMemory
 
@@ -173,6 +174,10 @@ def send_apprise(body: MailBody, notify: Notify, secrets: Sequence[str] = ()) ->
             )
         if not ok:
             reason = _apprise_reason(log.getvalue(), redactor)
-            raise MailError(f"could not send the report through {where}: {reason}")
+            done = "; ".join(f"sent to {', '.join(s.recipients)} via {s.server}" for s in sent)
+            raise MailError(
+                f"could not send the report through {where}: {reason}"
+                + (f" (before that: {done})" if done else "")
+            )
         sent.append(Sent(recipients=tuple(a for _, a in server.targets), server=where))
     return sent
