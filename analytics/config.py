@@ -405,7 +405,7 @@ def _mail(env: Mapping[str, str], section: Mapping[str, Any] | None) -> MailSett
         raise bad("username", "the SMTP login name (printable, no spaces)")
     timeout = section.get("timeout_seconds", 30.0)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 600:
-        raise bad("timeout_seconds", "a number of seconds from 1 to 600")
+        raise bad("timeout_seconds", "a positive number of seconds up to 600")
     if security == "none" and username and host.lower() not in _LOOPBACK:
         raise ConfigError(
             "callrep.toml: mail.security: 'none' would send the password in clear text to "
