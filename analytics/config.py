@@ -41,7 +41,7 @@ _ENV_KEYS = {
 _SECTION_KEYS = {
     name: frozenset({"base_url", *_LIMIT_KEYS, *env}) for name, env in _ENV_KEYS.items()
 }
-_TOP_KEYS = frozenset({"db", "telnyx", "plivo", "pricing"})
+_TOP_KEYS = frozenset({"db", "telnyx", "plivo", "pricing", "notify_config"})
 _SECRET_NAME = re.compile(r"key|token|secret|passw|auth|credential|bearer", re.IGNORECASE)
 # A value shaped like a credential: an auth header, a Telnyx key, or a long mixed-case token
 # (letters of both cases and digits, no path or URL punctuation, so file paths never match).
@@ -96,6 +96,7 @@ class Settings:
     telnyx: TelnyxSettings | None
     plivo: PlivoSettings | None
     pricing: Pricing
+    notify_config: Path | None = None  # the apprise configuration file alerts deliver to
 
     def secrets(self) -> list[str]:
         """Every secret value in these settings (and Plivo's Basic pair), for redaction."""
@@ -120,7 +121,23 @@ def load_settings(
         telnyx=_telnyx(env, toml.get("telnyx", {})),
         plivo=_plivo(env, toml.get("plivo", {})),
         pricing=_pricing(toml.get("pricing", {})),
+        notify_config=_notify_config(toml),
     )
+
+
+# --- alerts: the apprise configuration file (its URLs are secrets, so only its path is here) ---
+def _notify_config(toml: Mapping[str, Any]) -> Path | None:
+    """``notify_config``: the apprise configuration file (text or YAML) alerts deliver to."""
+    value = toml.get("notify_config")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or "://" in value:
+        shown = "a URL (not shown)" if "://" in str(value) else _shown(value)
+        raise ConfigError(
+            "callrep.toml: notify_config: expected the path of an apprise configuration file "
+            f"(notification URLs go in that file or in CALLREP_NOTIFY), got {shown}"
+        )
+    return Path(value).expanduser()
 
 
 def _read_toml(path: Path, env: Mapping[str, str]) -> dict[str, Any]:

@@ -15,6 +15,9 @@
 -- grain: request x phone number
 -- key: request_id, phone_number
 -- parameters: $as_of, $limit
+-- alert: remediation-review
+-- alert_subject: phone_number, request_id
+-- alert_label: phone_number, request_label
 -- columns:
 --   phone_number: Number [phone]
 --   request_label: Request [text, title=request_id]
