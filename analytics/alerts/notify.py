@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +21,13 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import apprise
-from apprise.utils.parse import parse_urls
 
 from analytics.errors import ConfigError
 from analytics.http.redact import Redactor, one_line
 
 NOTIFY_ENV = "CALLREP_NOTIFY"
+_SEPARATOR = re.compile(r"\s+|,\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S")
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def load_destinations(
     env = os.environ if env is None else env
     plugins: list[Any] = []
     with _quiet():
-        for position, url in enumerate(parse_urls(env.get(NOTIFY_ENV, "")), start=1):
+        for position, url in enumerate(_urls(env.get(NOTIFY_ENV, "")), start=1):
             plugin = apprise.Apprise.instantiate(url)
             if plugin is None:
                 raise ConfigError(
@@ -115,6 +117,19 @@ def load_destinations(
         destination = _destination(plugin, len(destinations) + 1)
         destinations.setdefault(destination.key, destination)
     return list(destinations.values())
+
+
+def _urls(value: str) -> list[str]:
+    """The URLs in ``value``: separated by whitespace, or by a comma before the next scheme
+    (a comma inside a URL, as in ``?to=a@x,b@y``, stays); an entry that is no URL is an error."""
+    entries = [e for e in _SEPARATOR.split(value.strip()) if e.strip(",")]
+    for position, entry in enumerate(entries, start=1):
+        if not _SCHEME.match(entry):
+            raise ConfigError(
+                f"{NOTIFY_ENV}: entry {position} is not a URL such as json://host/path (the "
+                "value is not shown); separate URLs with spaces or commas"
+            )
+    return [e.rstrip(",") for e in entries]
 
 
 def deliver(destination: Destination, title: str, body: str) -> Delivery:
