@@ -46,9 +46,12 @@ def webhook() -> Iterator[Webhook]:
             body = json.loads(self.rfile.read(size))
             if state.status == 200:
                 state.bodies.append(body)
+            # a failing service that echoes the request path (and so the URL's token) back
+            echo = b"" if state.status == 200 else f"no route {self.path}".encode()
             self.send_response(state.status)
-            self.send_header("content-length", "0")
+            self.send_header("content-length", str(len(echo)))
             self.end_headers()
+            self.wfile.write(echo)
 
         def log_message(self, *args: object) -> None:
             pass

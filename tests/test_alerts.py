@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from analytics.alerts import load_destinations, run_alerts
 from analytics.alerts.rules import rules
 from analytics.collect import collect
+from analytics.config import Pricing
 from analytics.demo import demo_settings
+from analytics.models import build
 from analytics.pipeline import build_and_publish
 from analytics.simulator import Simulator
 from analytics.store.database import connect
 from analytics.store.schema import migrate
 from tests.alert_helpers import TOKEN, webhook
+from tests.conftest import Landing
 
 UNLIMITED = (10**6, 1.0)
 
@@ -170,3 +174,53 @@ def test_the_alert_tables_have_no_key_constraint_or_sequence(tmp_path):
     finally:
         con.close()
     assert constraints == [] and defaults == []  # no key, no nextval(): ids are callrep's UUIDs
+
+
+def _landed(db: Path, fill) -> None:
+    """Add hand-written landing rows (tests/conftest.py's Landing), then build the models."""
+    with connect(db) as con:
+        migrate(con)
+        fill(Landing(con))
+        build(con, Pricing())
+
+
+def _alert(db: Path, at: str):
+    return run_alerts(db, now=datetime.fromisoformat(at).replace(tzinfo=UTC))
+
+
+def test_a_rule_is_not_judged_in_a_week_without_its_source(tmp_path):
+    db = tmp_path / "given.duckdb"
+    high, low = "+12025550101", "+12025550102"
+
+    def week_46(landing: Landing) -> None:
+        telnyx = landing.run("2026-11-10T06:00:00")
+        landing.telnyx_enterprise(telnyx)
+        landing.telnyx_risks(telnyx, {high: "high", low: "low"})
+        plivo = landing.run("2026-11-10T06:05:00", source="plivo")
+        landing.plivo_numbers(plivo, [{"number": high, "att_status": "ACTIVE"}])
+
+    _landed(db, week_46)
+    first = _alert(db, "2026-11-10T07:00:00")
+    assert _of(first, "number-high") == {high: "new"}
+    assert _of(first, "registered-but-high") == {high: "new"}
+
+    # week 47: only Plivo collected; Telnyx's states are not judged, so nothing is "resolved"
+    _landed(db, lambda landing: landing.run("2026-11-17T06:05:00", source="plivo"))
+    plivo_only = _alert(db, "2026-11-17T07:00:00")
+    assert _of(plivo_only, "number-high") == {high: "open"}
+    assert (
+        "number-high" in plivo_only.not_judged
+        and "No Telnyx collection" in (plivo_only.not_judged["number-high"])
+    )
+    assert _of(plivo_only, "data-stale").get("telnyx") == "new"
+
+    def telnyx_back(landing: Landing) -> None:
+        telnyx = landing.run("2026-11-17T08:00:00")
+        landing.telnyx_enterprise(telnyx)
+        landing.telnyx_risks(telnyx, {high: "low", low: "low"})
+
+    _landed(db, telnyx_back)
+    cleared = _alert(db, "2026-11-17T09:00:00")
+    assert _of(cleared, "number-high") == {high: "resolved"}
+    assert _of(cleared, "registered-but-high") == {high: "resolved"}
+    assert _of(cleared, "data-stale").get("telnyx") == "resolved"

@@ -16,6 +16,7 @@ from analytics.simulator import Simulator, serve
 from analytics.store.database import connect
 from tests.alert_helpers import TOKEN, smtp, webhook
 from tests.test_report_fixtures import report_db
+from tests.test_secrets_everywhere import leak_forms
 
 NO_PROVIDERS = {"TELNYX_API_KEY": "", "PLIVO_AUTH_ID": "", "PLIVO_AUTH_TOKEN": ""}
 
@@ -94,7 +95,7 @@ def test_a_failed_delivery_is_one_redacted_line_and_is_retried(db, tmp_path):
         assert failed.exit_code == 0, failed.output  # nothing was announced
         lines = [line for line in failed.stderr.splitlines() if "failed" in line]
         assert len(lines) == 1 and "retries" in lines[0]
-        assert TOKEN not in failed.output and "/hook/" not in failed.output
+        assert not [f for f in leak_forms(TOKEN).values() if f in failed.output]
         assert _count(db, "alert_announcements") == 0
 
         hook.status = 200
@@ -132,6 +133,13 @@ def test_a_bad_notification_url_is_one_line_that_never_shows_it(db, tmp_path, va
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "CALLREP_NOTIFY: " in result.stderr
     assert "Zq8SecretPart77" not in result.output
+
+
+def test_no_database_is_one_line_and_creates_none(tmp_path):
+    missing = tmp_path / "typo.duckdb"
+    result = _alerts(missing, _env(tmp_path))
+    assert result.exit_code != 0 and "no callrep database" in result.stderr
+    assert not missing.exists()
 
 
 def test_a_url_in_callrep_toml_is_refused_without_showing_it(db, tmp_path):

@@ -123,6 +123,8 @@ def run_alerts(
     without a successful collection" counts from.
     """
     now = now or datetime.now(UTC)
+    if not db_path.exists():
+        raise StoreError(f"no callrep database at {db_path}; run `callrep collect` first")
     if dry_run:
         con = open_readonly(db_path)
         try:
