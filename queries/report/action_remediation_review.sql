@@ -9,9 +9,10 @@
 -- next_step: the number's Telnyx next step as of the week's end (report_remediation_steps): a
 --   later request may have settled it, or it is in flight, or it needs a review of its calling.
 -- purpose: numbers whose latest remediation request with results by the week's end put them in
---   requires_review or refused (a later completed request settles it: the state ends), with their risk after completion as known at
---   the week's end (data refreshed after completion). Each request is labelled by its date and
---   call purpose (the id goes in the cell's title). Most severe first: refused, then oldest.
+--   requires_review or refused (a later completed request settles it: the state ends), with
+--   their risk after completion as known at the week's end (data refreshed after completion).
+--   Each request is labelled by its date and call purpose (the id goes in the cell's title).
+--   Most severe first: refused, then oldest.
 -- grain: phone number (with its latest completed request)
 -- key: phone_number
 -- parameters: $as_of, $limit
