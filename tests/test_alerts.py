@@ -224,3 +224,9 @@ def test_a_rule_is_not_judged_in_a_week_without_its_source(tmp_path):
     assert _of(cleared, "number-high") == {high: "resolved"}
     assert _of(cleared, "registered-but-high") == {high: "resolved"}
     assert _of(cleared, "data-stale").get("telnyx") == "resolved"
+
+    # a collection after the last build: the alerts judge the build, and say it is behind
+    assert not cleared.models_stale
+    with connect(db) as con:
+        Landing(con).run("2026-11-17T10:00:00", source="plivo")
+    assert _alert(db, "2026-11-17T11:00:00").models_stale

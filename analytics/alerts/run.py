@@ -19,7 +19,9 @@ from analytics.alerts import digest, episodes, notify
 from analytics.alerts.episodes import Item, Pending
 from analytics.alerts.notify import Delivery, Destination
 from analytics.alerts.rules import Match, Rule, evaluate, rules
+from analytics.config import Pricing
 from analytics.errors import StoreError
+from analytics.models import is_stale
 from analytics.report import context
 from analytics.report.weekly import collected_weeks, latest_collection, missing_sources
 from analytics.report.weeks import IsoWeek
@@ -38,6 +40,7 @@ class AlertRun:
     not_judged: dict[str, str] = field(default_factory=dict)  # rule id -> why
     dry_run: bool = False
     destinations: tuple[Destination, ...] = ()
+    models_stale: bool = False  # a collection (or a change) since the last build
 
     @property
     def new_announced(self) -> int:
@@ -77,6 +80,7 @@ def _run(
     now: datetime,
     *,
     dry_run: bool,
+    pricing: Pricing,
 ) -> AlertRun:
     try:
         matches, evaluated, not_judged = _evaluate(con, now)
@@ -92,6 +96,7 @@ def _run(
         not_judged=not_judged,
         dry_run=dry_run,
         destinations=tuple(destinations),
+        models_stale=is_stale(con, pricing=pricing),
     )
     if dry_run:
         return result
@@ -115,24 +120,27 @@ def run_alerts(
     *,
     now: datetime | None = None,
     dry_run: bool = False,
+    pricing: Pricing | None = None,
 ) -> AlertRun:
     """Evaluate, record and deliver (under the writer lock, then publish the read-only copy).
 
     ``dry_run`` reads the published copy, sends nothing and records nothing. ``now`` (default:
     the clock) is the run's time: the episodes' and announcements' times, and what "26 hours
-    without a successful collection" counts from.
+    without a successful collection" counts from. ``pricing`` (the settings the models were
+    built with) only decides whether the build is stale, which the result reports.
     """
     now = now or datetime.now(UTC)
+    pricing = pricing or Pricing()
     if not db_path.exists():
         raise StoreError(f"no callrep database at {db_path}; run `callrep collect` first")
     if dry_run:
         con = open_readonly(db_path)
         try:
-            return _run(con, destinations, now, dry_run=True)
+            return _run(con, destinations, now, dry_run=True, pricing=pricing)
         finally:
             con.close()
     with writer(db_path, "alerts") as store:
         with store.connection() as con:
-            result = _run(con, destinations, now, dry_run=False)
+            result = _run(con, destinations, now, dry_run=False, pricing=pricing)
         store.publish()
     return result

@@ -15,7 +15,7 @@ from analytics.config import Settings
 def alert(config: Settings, *, as_json: bool = False, dry_run: bool = False) -> AlertRun:
     """Run the alerts for ``config`` and print what they found (shared with ``collect``)."""
     destinations = load_destinations(config_file=config.notify_config)
-    result = run_alerts(config.db_path, destinations, dry_run=dry_run)
+    result = run_alerts(config.db_path, destinations, dry_run=dry_run, pricing=config.pricing)
     show(result, as_json=as_json)
     return result
 
@@ -28,6 +28,12 @@ def show(result: AlertRun, *, as_json: bool) -> None:
     else:
         lines = digest.human(result.rules, result.items)
         click.echo("\n".join(lines) if lines else "alerts: nothing needs action")
+    if result.models_stale:
+        click.echo(
+            "alerts: warning: the models are older than the data (a collection since the last "
+            "build); run `callrep build`, or use `callrep collect --alert`",
+            err=True,
+        )
     for rule_id, why in result.not_judged.items():
         click.echo(f"alerts: {result.title(rule_id)} not judged: {why}", err=True)
     by_key = {d.key: d for d in result.destinations}
