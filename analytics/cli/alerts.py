@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from analytics.alerts import AlertRun, digest, load_destinations, notify, run_alerts
+from analytics.alerts.episodes import Pending
 from analytics.cli.options import db_option, settings
 from analytics.config import Settings
 
@@ -18,6 +20,11 @@ def alert(config: Settings, *, as_json: bool = False, dry_run: bool = False) -> 
     result = run_alerts(config.db_path, destinations, dry_run=dry_run, pricing=config.pricing)
     show(result, as_json=as_json)
     return result
+
+
+def _counts(owed: Sequence[Pending]) -> str:
+    new = sum(1 for p in owed if p.kind == "opened")
+    return f"{new:,} new, {len(owed) - new:,} resolved"
 
 
 def show(result: AlertRun, *, as_json: bool) -> None:
@@ -36,22 +43,16 @@ def show(result: AlertRun, *, as_json: bool) -> None:
         )
     for rule_id, why in result.not_judged.items():
         click.echo(f"alerts: {result.title(rule_id)} not judged: {why}", err=True)
-    by_key = {d.key: d for d in result.destinations}
-    for key, owed in result.owed.items():
-        new = sum(1 for p in owed if p.kind == "opened")
-        counts = f"{new:,} new, {len(owed) - new:,} resolved"
-        name = by_key[key].name
-        if result.dry_run:
-            click.echo(f"alerts: dry run: would send {name}: {counts}", err=as_json)
-    for delivery in result.deliveries:
-        if delivery.ok:
-            owed = result.owed[delivery.destination.key]
-            new = sum(1 for p in owed if p.kind == "opened")
-            click.echo(
-                f"alerts: sent to {delivery.destination.name}: "
-                f"{new:,} new, {len(owed) - new:,} resolved",
-                err=as_json,
-            )
+    sent = {d.destination.key for d in result.deliveries if d.ok}
+    for destination in result.destinations:
+        owed = result.owed[destination.key]
+        counts = _counts(owed)
+        if result.dry_run and not owed:
+            click.echo(f"alerts: dry run: nothing to send to {destination.name}", err=as_json)
+        elif result.dry_run:
+            click.echo(f"alerts: dry run: would send {destination.name}: {counts}", err=as_json)
+        elif destination.key in sent:
+            click.echo(f"alerts: sent to {destination.name}: {counts}", err=as_json)
     for line in notify.describe(result.deliveries):
         click.echo(line, err=True)
     if not result.destinations:
