@@ -1,4 +1,4 @@
--- score_drift
+-- score_drifting
 -- alert: score-drift
 -- order: 2
 -- title: Numbers whose scores drift
