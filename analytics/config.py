@@ -127,8 +127,23 @@ def load_settings(
         plivo=_plivo(env, toml.get("plivo", {})),
         pricing=_pricing(toml.get("pricing", {})),
         mail=_mail(env, toml.get("mail")),
-        notify=_notify(env, toml.get("notify_config")),
+        notify=Notify(urls=env.get("CALLREP_NOTIFY", "").strip(), config_file=_notify_config(toml)),
     )
+
+
+# --- notifications: the apprise config file (its URLs are secrets, so only its path is here) ---
+def _notify_config(toml: Mapping[str, Any]) -> Path | None:
+    """``notify_config``: the apprise configuration file (text or YAML) alerts and mail use."""
+    value = toml.get("notify_config")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or "://" in value:
+        shown = "a URL (not shown)" if "://" in str(value) else _shown(value)
+        raise ConfigError(
+            "callrep.toml: notify_config: expected the path of an apprise configuration file "
+            f"(notification URLs go in that file or in CALLREP_NOTIFY), got {shown}"
+        )
+    return Path(value).expanduser()
 
 
 def _read_toml(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
@@ -354,18 +369,6 @@ class Notify:
 
     urls: str = field(default="", repr=False)
     config_file: Path | None = None
-
-
-def _notify(env: Mapping[str, str], config_file: Any) -> Notify:
-    if config_file is not None and (not isinstance(config_file, str) or not config_file):
-        raise ConfigError(
-            f"callrep.toml: notify_config: expected the path of an apprise config file, "
-            f"got {_shown(config_file)}"
-        )
-    return Notify(
-        urls=env.get("CALLREP_NOTIFY", "").strip(),
-        config_file=Path(config_file) if config_file else None,
-    )
 
 
 def _mail(env: Mapping[str, str], section: Mapping[str, Any] | None) -> MailSettings | None:

@@ -12,7 +12,17 @@ import click
 import duckdb
 
 from analytics import __version__
-from analytics.cli import build, callbacks, collect, demo, export, report, simulator, synth
+from analytics.cli import (
+    alerts,
+    build,
+    callbacks,
+    collect,
+    demo,
+    export,
+    report,
+    simulator,
+    synth,
+)
 from analytics.errors import CallrepError
 from analytics.store.database import is_damage
 from analytics.store.transaction import first_line
@@ -48,6 +58,7 @@ def cli() -> None:
     """
 
 
+cli.add_command(alerts.alerts_command)
 cli.add_command(build.build)
 cli.add_command(callbacks.callbacks)
 cli.add_command(collect.collect_command)

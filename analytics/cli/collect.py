@@ -7,10 +7,13 @@ from pathlib import Path
 
 import click
 
+from analytics.cli.alerts import alert
 from analytics.cli.options import db_option, settings
 from analytics.cli.progress import progress_for, quiet_option
 from analytics.collect import SourceOutcome, collect
 from analytics.errors import InputError
+from analytics.notify import load_destinations
+from analytics.pipeline import build_and_publish
 from analytics.store.database import open_readonly
 from analytics.store.runs import list_runs
 
@@ -26,25 +29,43 @@ SOURCES = ("telnyx", "plivo")
     multiple=True,
     help="Collect only this source (repeatable); its credentials are then required.",
 )
+@click.option(
+    "--alert",
+    "with_alerts",
+    is_flag=True,
+    help="Then build the models and run `callrep alerts` (a failed delivery never fails it).",
+)
 @quiet_option
-def collect_command(db: Path | None, sources: tuple[str, ...], quiet: bool) -> None:
+def collect_command(
+    db: Path | None, sources: tuple[str, ...], with_alerts: bool, quiet: bool
+) -> None:
     """Snapshot every configured provider into the database (read-only API calls only).
 
     On a terminal, shows each source's responses as they arrive; otherwise (or with --quiet)
-    prints one summary line per source.
+    prints one summary line per source. With --alert, then builds the models and announces
+    what needs action (see `callrep alerts`), a failed source included.
 
     \b
     Example:
-      TELNYX_API_KEY=... callrep collect --db /var/lib/callrep/callrep.duckdb
+      TELNYX_API_KEY=... callrep collect --db /var/lib/callrep/callrep.duckdb --alert
     """
+    config = settings(db)
+    if with_alerts:
+        load_destinations(config_file=config.notify.config_file)  # a bad URL stops before fetching
     with progress_for(quiet) as progress:
-        outcomes = collect(settings(db), only=sources, progress=progress)
+        outcomes = collect(config, only=sources, progress=progress)
     for outcome in outcomes:
         if outcome.status != "skipped":
             click.echo(describe(outcome))
     skipped = [o.source for o in outcomes if o.status == "skipped"]
     if skipped:
         click.echo(f"skipped (credentials not set): {', '.join(skipped)}")
+    if with_alerts and any(o.status != "skipped" for o in outcomes):
+        with progress_for(quiet) as progress:
+            build_and_publish(
+                config.db_path, config.pricing, command="collect --alert", progress=progress
+            )
+        alert(config)
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
 

@@ -25,6 +25,7 @@ from analytics.errors import ConfigError, MailError
 from analytics.http.redact import Redactor, one_line
 from analytics.mail.body import MailBody
 from analytics.mail.message import build_message
+from analytics.notify import NOTIFY_ENV, load_destinations
 
 
 @dataclass(frozen=True)
@@ -119,21 +120,12 @@ def send_smtp(message: EmailMessage, mail: MailSettings, secrets: Sequence[str] 
 
 def _mail_servers(notify: Notify, redactor: Redactor) -> list[Any]:
     """The apprise e-mail destinations among the notification URLs (others are not for mail)."""
-    import apprise  # imported here: only the mail and alert commands need it
     from apprise.plugins.email import NotifyEmail
 
-    app = apprise.Apprise()
-    if notify.urls and not app.add(notify.urls):
-        raise ConfigError("CALLREP_NOTIFY: a URL there is not one apprise knows (not shown)")
-    if notify.config_file:
-        if not notify.config_file.is_file():
-            raise ConfigError(f"callrep.toml: notify_config: no such file: {notify.config_file}")
-        config = apprise.AppriseConfig()
-        config.add(str(notify.config_file.resolve()))
-        app.add(config)
-    servers = [s for s in app if isinstance(s, NotifyEmail)]
+    found = load_destinations({NOTIFY_ENV: notify.urls}, notify.config_file)
+    servers = [d.plugin for d in found if isinstance(d.plugin, NotifyEmail)]
     if not servers:
-        where = "CALLREP_NOTIFY" if notify.urls else f"{notify.config_file}"
+        where = NOTIFY_ENV if notify.urls else f"{notify.config_file}"
         raise ConfigError(
             f"{redactor.text(where)}: no mailto:// or mailtos:// URL to send the report to"
         )

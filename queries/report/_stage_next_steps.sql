@@ -10,7 +10,11 @@
 --   last remediation (resubmit); otherwise "submit for remediation". The recommendation itself
 --   comes from remediation_number_history_weekly (its one definition), in-flight requests from
 --   int_remediation_request_spans.
--- grain: Telnyx phone number (as of the week) or number with a remediation history
+--   drift_next_step, the rule for a number whose scores drift (the report's drift table and the
+--   alerts): rotate when its history says so; else "check the number's recent calls before
+--   Telnyx flags it" (remediation is for flagged numbers).
+-- grain: Telnyx phone number (as of the week), number with a remediation history, or number
+--   whose drift is new in the week
 -- key: phone_number
 -- parameters: $week (ISO week label), $as_of (the exclusive end of the week, UTC)
 create or replace temp table report_remediation_steps as
@@ -23,6 +27,10 @@ numbers as (
     select phone_number, telnyx_enterprise_id as enterprise_id
     from report_overview
     where telnyx_enterprise_id is not null
+    union
+    select phone_number, enterprise_id
+    from score_drift_onsets
+    where iso_week = $week
 ),
 
 in_flight as (
@@ -45,7 +53,11 @@ subjects as (
         history.last_bucket,
         history.last_outcome,
     from history
-    full outer join numbers on numbers.phone_number = history.phone_number
+    full outer join (
+        select phone_number, arg_min(enterprise_id, enterprise_id) as enterprise_id
+        from numbers
+        group by phone_number
+    ) as numbers on numbers.phone_number = history.phone_number
 ),
 
 final as (
@@ -73,6 +85,10 @@ final as (
                 then 'back to high after remediation: resubmit for remediation'
             else 'submit for remediation'
         end as next_step,
+        case
+            when subjects.recommendation = 'rotate' then next_step
+            else 'check the number''s recent calls before Telnyx flags it'
+        end as drift_next_step,
     from subjects
     left join in_flight on in_flight.enterprise_id = subjects.enterprise_id
 )

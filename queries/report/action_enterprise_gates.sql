@@ -18,6 +18,9 @@
 -- grain: enterprise
 -- key: enterprise_id
 -- parameters: $limit
+-- alert: enterprise-gate
+-- alert_subject: enterprise_id
+-- alert_label: enterprise_name
 -- columns:
 --   enterprise_name: Enterprise [text, title=enterprise_id]
 --   legal_name: Legal name

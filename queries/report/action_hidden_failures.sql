@@ -15,6 +15,9 @@
 -- grain: phone number
 -- key: phone_number
 -- parameters: $limit
+-- alert: carrier-failed
+-- alert_subject: phone_number
+-- alert_label: phone_number
 -- columns:
 --   phone_number: Number [phone]
 --   company_name: Business

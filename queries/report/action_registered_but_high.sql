@@ -13,6 +13,9 @@
 -- grain: phone number
 -- key: phone_number
 -- parameters: $telnyx_run_id (the week's last Telnyx run), $limit
+-- alert: registered-but-high
+-- alert_subject: phone_number
+-- alert_label: phone_number
 -- columns:
 --   phone_number: Number [phone]
 --   enterprise_name: Enterprise

@@ -1,20 +1,24 @@
 -- action_remediation_review
 -- order: 6
 -- title: Remediation: numbers needing review or refused
--- description: Numbers a remediation request left in requires_review or refused. Refused first,
---   then the oldest request.
+-- description: Numbers their latest completed remediation request left in requires_review or
+--   refused. Refused first, then the oldest request.
 -- sources: telnyx
 -- export: remediation_number_outcomes
 -- empty: No remediated number is waiting for review or was refused.
 -- next_step: the number's Telnyx next step as of the week's end (report_remediation_steps): a
 --   later request may have settled it, or it is in flight, or it needs a review of its calling.
--- purpose: numbers in remediation requests whose results put them in requires_review or refused,
---   for requests with results by the week's end, with their risk after completion as known at
---   the week's end (data refreshed after completion). Each request is labelled by its date and
---   call purpose (the id goes in the cell's title). Most severe first: refused, then oldest.
--- grain: request x phone number
--- key: request_id, phone_number
+-- purpose: numbers whose latest remediation request with results by the week's end put them in
+--   requires_review or refused (a later completed request settles it: the state ends), with
+--   their risk after completion as known at the week's end (data refreshed after completion).
+--   Each request is labelled by its date and call purpose (the id goes in the cell's title).
+--   Most severe first: refused, then oldest.
+-- grain: phone number (with its latest completed request)
+-- key: phone_number
 -- parameters: $as_of, $limit
+-- alert: remediation-review
+-- alert_subject: phone_number, request_id
+-- alert_label: phone_number, request_label
 -- columns:
 --   phone_number: Number [phone]
 --   request_label: Request [text, title=request_id]
@@ -31,10 +35,23 @@ with requests as (
       and coalesce(tier2_completed_at, tier1_completed_at) < $as_of
 ),
 
-numbers as (
-    select n.*
+results as (
+    select n.*, requests.created_at as request_created_at
     from remediation_number_outcomes as n
-    where n.bucket in ('requires_review', 'refused')
+    inner join requests on requests.request_id = n.request_id
+),
+
+latest as (
+    select * from results
+    qualify row_number() over (
+        partition by phone_number order by request_created_at desc, request_id desc
+    ) = 1
+),
+
+numbers as (
+    select * exclude (request_created_at)
+    from latest
+    where bucket in ('requires_review', 'refused')
 ),
 
 final as (

@@ -7,8 +7,9 @@
 -- sources: telnyx
 -- export: score_drift
 -- empty: No number started to drift this week.
--- next_step: rotate when its remediation history says so (report_remediation_steps); else
---   "check the number's recent calls before Telnyx flags it" (remediation is for flagged numbers).
+-- next_step: the drift rule of report_remediation_steps (drift_next_step): rotate when its
+--   remediation history says so; else "check the number's recent calls before Telnyx flags it"
+--   (remediation is for flagged numbers).
 -- purpose: the week's rows of score_drift_onsets (the one rule for new drift, shared with the
 --   alerts), with names and next steps. Most severe first: the worst drop, then the lowest value.
 -- grain: phone number
@@ -40,10 +41,7 @@ final as (
         drift.worst_value_now,
         drift.worst_drop,
         drift.last_drift_on,
-        case
-            when steps.recommendation = 'rotate' then steps.next_step
-            else 'check the number''s recent calls before Telnyx flags it'
-        end as next_step,
+        steps.drift_next_step as next_step,
         count(*) over () as total_rows,
     from drift
     left join dim_enterprises as names on names.enterprise_id = drift.enterprise_id
