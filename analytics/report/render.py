@@ -17,6 +17,9 @@ from analytics.report.context import Figure, WeeklyReport
 from analytics.resources import reports_dir
 
 STATIC_WIDTH = 720
+# Static SVG text is measured by vl-convert, not by the reader's browser: measure with a wide
+# font the browser also knows (a narrower fallback only leaves more room), never system-ui.
+STATIC_FONT = "DejaVu Sans, Verdana, sans-serif"
 
 
 def fmt_number(value: Any) -> str:
@@ -54,6 +57,11 @@ def fmt_datetime(value: Any) -> str:
     if isinstance(value, datetime):
         return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
     return fmt_date(value)
+
+
+def fmt_time_of_day(value: Any) -> str:
+    """``14:05 UTC`` (the part of :func:`fmt_datetime` after the date; print leaves it out)."""
+    return as_utc(value).strftime("%H:%M UTC") if isinstance(value, datetime) else ""
 
 
 def fmt_figure(figure: Figure, value: Any = None, *, signed: bool = False) -> str:
@@ -112,6 +120,7 @@ FILTERS = {
     "usd": fmt_usd,
     "date": fmt_date,
     "datetime": fmt_datetime,
+    "time_of_day": fmt_time_of_day,
     "figure": fmt_figure,
     "cell": fmt_cell,
     "css_token": css_token,
@@ -144,6 +153,7 @@ def with_assets(report: WeeklyReport) -> WeeklyReport:
             continue
         spec = copy.deepcopy(chart.spec)
         _fix_width(spec)
+        spec.setdefault("config", {})["font"] = STATIC_FONT
         charts.append(replace(chart, svg=static_svg(spec)))
     return replace(report, charts=charts, vega_js="")
 
