@@ -39,11 +39,11 @@ MAX_CHART_ROWS = 5000  # Altair's own default limit; aggregates stay far below i
 # on a desk and a column of two on paper at 1:1, so its 12 px (9 pt) text is never scaled down.
 WIDTH = 336
 LETTER_PX = 22  # a bucket's letter is written only on a segment at least this wide
-HEIGHT = 180
+HEIGHT = 150
 LABEL_GAP = 0.075  # direct labels at least this share of the axis apart
 LABEL_PX = 150  # the widest direct label beside a chart (longer names end in an ellipsis)
 REQUEST_LABEL_PX = 110  # a remediation request's label (date and purpose; the id is in the tip)
-SUMMARY_PX = 118  # the remediation chart's written-out counts and turnaround
+REQUEST_ROW_PX = 14  # a remediation request's row: its 12 px (9 pt) text and a little air
 
 
 def plain(value: Any) -> Any:
@@ -143,6 +143,8 @@ def risk_labels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Stacked area: numbers per risk level per day, each band named at its right end."""
     domain = present(rows, "spam_risk", RISK_ORDER)
+    labels_data = risk_labels(rows)
+    unlabelled = [r for r in domain if r not in {lab["spam_risk"] for lab in labels_data}]
     area = (
         alt.Chart(_data(rows))
         .mark_area(line={"strokeWidth": 0.5, "color": "#333"})
@@ -153,7 +155,8 @@ def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "spam_risk:N",
                 scale=alt.Scale(domain=domain, range=_colours(domain, RISK_ORDER, RISK_COLOURS)),
                 sort=domain,
-                legend=_legend("Spam risk"),
+                # each band of the last day is named at its end; the legend lists only the rest
+                legend=_legend("Spam risk", values=unlabelled) if unlabelled else None,
             ),
             order=alt.Order("risk_rank:Q"),
             tooltip=[
@@ -165,7 +168,7 @@ def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
         .transform_calculate(risk_rank=f"indexof({domain!r}, datum.spam_risk)")
     )
     labels = (
-        alt.Chart(_data(risk_labels(rows)))
+        alt.Chart(_data(labels_data))
         .mark_text(align="left", dx=6, fontSize=12, color="#1d2733")
         .encode(
             x=_utc_day_axis(),
@@ -339,7 +342,7 @@ def remediation(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "Per request: numbers per result bucket (R remediated, N not flagged, V requires "
         "review, I ineligible, X refused), drawn and, at the right, written out with the days "
         "from request to completion or the request's state",
-        height=alt.Step(16),
+        height=alt.Step(REQUEST_ROW_PX),
         right=8,
     )
 
