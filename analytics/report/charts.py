@@ -40,9 +40,9 @@ MAX_CHART_ROWS = 5000  # Altair's own default limit; aggregates stay far below i
 WIDTH = 336
 LETTER_PX = 22  # a bucket's letter is written only on a segment at least this wide
 HEIGHT = 150
-LABEL_GAP = 0.075  # direct labels at least this share of the axis apart
+LABEL_GAP = 0.12  # direct labels at least this share of the axis apart (15 px at 150 px high)
 LABEL_PX = 150  # the widest direct label beside a chart (longer names end in an ellipsis)
-REQUEST_LABEL_PX = 110  # a remediation request's label (date and purpose; the id is in the tip)
+REQUEST_LABEL_PX = 130  # a request's label (SQL keeps it shorter: measuring long text is slow)
 REQUEST_ROW_PX = 14  # a remediation request's row: its 12 px (9 pt) text and a little air
 
 
@@ -285,7 +285,15 @@ def remediation(rows: list[dict[str, Any]]) -> dict[str, Any]:
         axis=alt.Axis(labelLimit=REQUEST_LABEL_PX),
     )
     base = alt.Chart(_data(rows)).encode(y=y)
-    tip = ["request_label:N", "request_id:N", "status:N", "bucket:N", "numbers:Q", "state:N"]
+    tip = [
+        "request_label:N",
+        "call_purpose:N",
+        "request_id:N",
+        "status:N",
+        "bucket:N",
+        "numbers:Q",
+        "state:N",
+    ]
     bars = (
         base.transform_filter("datum.numbers > 0")
         .mark_bar()
