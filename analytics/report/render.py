@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -148,19 +149,35 @@ def environment() -> Environment:
 
 
 def with_assets(report: WeeklyReport) -> WeeklyReport:
-    """Attach the Vega bundle (interactive) or each chart's inline SVG (``static``).
-
-    vl-convert releases the GIL while it renders, so the charts are converted side by side in
-    threads (one per core at most): the static report waits for its slowest chart, not their sum.
-    """
+    """Attach the Vega bundle (interactive) or each chart's inline SVG (``static``; charts
+    already drawn by :func:`draw_static` are kept)."""
     if not report.static:
         return replace(report, vega_js=vega_bundle())
-    drawn = [chart for chart in report.charts if chart.spec is not None]
-    workers = max(1, min(len(drawn), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="svg") as pool:
-        svgs = dict(zip((c.slug for c in drawn), pool.map(_svg, drawn), strict=True))
-    charts = [replace(c, svg=svgs[c.slug]) if c.slug in svgs else c for c in report.charts]
-    return replace(report, charts=charts, vega_js="")
+    if any(c.spec is not None and c.svg is None for c in report.charts):
+        report = replace(report, charts=draw_static(report.charts)())
+    return replace(report, vega_js="")
+
+
+def draw_static(charts: list[Chart]) -> Callable[[], list[Chart]]:
+    """Start converting ``charts`` to SVG; call the result to wait for them, drawn.
+
+    vl-convert releases the GIL while it renders, so the charts are converted side by side in
+    threads (one per core at most), and the caller can run its other queries meanwhile: the
+    static report waits for its slowest chart, not for the sum of them after everything else.
+    """
+    drawn = [c for c in charts if c.spec is not None]
+    pool = ThreadPoolExecutor(
+        max_workers=max(1, min(len(drawn), os.cpu_count() or 1)), thread_name_prefix="svg"
+    )
+    futures = {c.slug: pool.submit(_svg, c) for c in drawn}
+    pool.shutdown(wait=False)  # the threads end with their last chart
+
+    def finish() -> list[Chart]:
+        return [
+            replace(c, svg=futures[c.slug].result()) if c.slug in futures else c for c in charts
+        ]
+
+    return finish
 
 
 def _svg(chart: Chart) -> str:
