@@ -28,34 +28,29 @@ _OPTIONS = {
     "parquet": "(format parquet, compression zstd)",
     "json": "(format json, array true)",
 }
-# The date (or time) column --since filters on, per mart. Marts missing here have none.
-SINCE_COLUMNS = {
-    "spam_risk_daily": "day",
-    "spam_risk_transitions": "observed_on",
-    "spam_risk_weekly": "iso_week",
-    "score_drift": "observed_on",
-    "remediation_outcomes": "created_at",
-    "telnyx_cost_monthly": "month",
-    "telnyx_cost_what_if": "month",
-    "plivo_ein_registrations": "approved_at",
-    "plivo_ein_cost_monthly": "month",
-    "number_overview": "last_refreshed_at",
-}
 
 
 @dataclass(frozen=True)
 class MartDoc:
-    """A documented mart: its name and one-line purpose."""
+    """A documented mart: its name, one-line purpose and the column ``--since`` filters on
+    (its header's ``-- since_column:``; None: the mart takes no ``--since``)."""
 
     name: str
     purpose: str
+    since_column: str | None = None
 
 
 def documented_marts() -> list[MartDoc]:
     """The public marts, from the models' own documentation (``queries/marts/*.sql`` headers)."""
     return [
-        MartDoc(m.name, _first_sentence(m.purpose)) for m in sorted(marts(), key=lambda m: m.name)
+        MartDoc(m.name, _first_sentence(m.purpose), m.since_column)
+        for m in sorted(marts(), key=lambda m: m.name)
     ]
+
+
+def since_column(mart: str) -> str | None:
+    """The column ``--since`` filters ``mart`` on, from its SQL header."""
+    return next((m.since_column for m in marts() if m.name == mart), None)
 
 
 def _first_sentence(text: str) -> str:
@@ -148,7 +143,7 @@ def export_mart(
     columns = {r[0]: r[1] for r in described}
     where, params = "", {}
     if since is not None:
-        column = SINCE_COLUMNS.get(mart)
+        column = since_column(mart)
         if column is None or column not in columns:
             raise InputError(f"--since: {mart} has no date column to filter on")
         where = f' where m."{column}" >= $since'

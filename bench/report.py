@@ -48,6 +48,26 @@ def _worker(a: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "bytes": Path(written.path).stat().st_size}
 
 
+def render_timings(db: Path, out: Path, runs: int = 3) -> dict[str, list[dict[str, Any]]]:
+    """Render the weekly report from a built database ``runs`` times per mode.
+
+    Each render runs in its own worker subprocess, on a read-only connection, as ``callrep
+    report`` does. Returns, for ``"interactive"`` and ``"static"``, one dict per run with
+    ``seconds``, ``bytes`` and ``peak_rss_mb``. Importable by other stages (the cost curve's
+    1M-number render): ``render_timings(Path("big.duckdb"), Path("out"), runs=1)``.
+    """
+    timings: dict[str, list[dict[str, Any]]] = {}
+    for mode in ("interactive", "static"):
+        ss = []
+        for i in range(runs):
+            target = out / f"out-{mode}-{i}"
+            args = ["worker", "--db", str(db), "--out", str(target)]
+            ss.append(run_worker("bench.report", *args, *(["--static"] * (mode == "static"))))
+            print(f"  report {mode} {i + 1}/{runs}: {ss[-1]['seconds']:.2f} s", file=sys.stderr)
+        timings[mode] = ss
+    return timings
+
+
 def run(quick: bool = False, runs: int = 3, work: Path | None = None) -> list[Figure]:
     from bench.models import synth_db
 
@@ -63,22 +83,11 @@ def run(quick: bool = False, runs: int = 3, work: Path | None = None) -> list[Fi
     # the report's own "build if stale" check, as `callrep report` runs it (normally a no-op)
     run_worker("bench.report", "worker", "--db", str(db), "--out", str(work), "--prepare")
     figs = []
-    for static in (False, True):
-        ss = []
-        for i in range(runs):
-            out = work / f"out-{'static' if static else 'js'}-{i}"
-            args = ["worker", "--db", str(db), "--out", str(out)] + (["--static"] if static else [])
-            ss.append(run_worker("bench.report", *args))
-            print(
-                f"  report{' --static' if static else ''} {i + 1}/{runs}: "
-                f"{ss[-1]['seconds']:.1f} s",
-                file=sys.stderr,
-                flush=True,
-            )
-        label = " --static" if static else ""
+    n = f"{info['numbers']:,} numbers"
+    for mode, ss in render_timings(db, work, runs).items():
+        label = " --static" if mode == "static" else ""
         w = median([s["seconds"] for s in ss])
         mb = median([s["bytes"] for s in ss]) / 1e6
-        n = f"{info['numbers']:,} numbers"
         figs += [
             Figure(
                 "5 report",

@@ -78,7 +78,7 @@ def test_colour_is_never_the_only_cue(specs):
     def texts(spec):
         return [p for p in layers(spec) if p["mark"]["type"] == "text"]
 
-    for slug in ("risk-mix", "flagged-cleared", "remediation", "plivo-status"):
+    for slug in ("risk-mix", "flagged-cleared", "remediation", "plivo-status", "cost-telnyx"):
         assert texts(specs[slug]), slug  # letters or labels written on the chart
     scores = specs["median-scores"]
     assert {"color", "strokeDash", "shape"} <= set(scores["encoding"])
@@ -101,12 +101,12 @@ def test_remediation_keeps_one_row_per_request_in_both_parts(specs):
     assert len({r["request_id"] for r in rows}) == len(requests)  # labels are unique
     assert len(rows) == 5 * len(requests)  # every bucket of every request, zeros included
     assert encoding(spec, "y")["scale"]["domain"] == requests
-    state = [
+    summary = [
         p
         for p in layers(spec)
-        if p["mark"]["type"] == "text" and p["encoding"]["text"]["field"] == "state"
+        if p["mark"]["type"] == "text" and p["encoding"]["text"]["field"] == "summary"
     ]
-    assert len(state) == 1
+    assert len(summary) == 1
     shown = [r for r in rows if r["bucket"] == charts.BUCKET_ORDER[0]]
     assert [r["request_label"] for r in shown] == requests  # one turnaround cell per request
     for r in shown:
@@ -114,6 +114,11 @@ def test_remediation_keeps_one_row_per_request_in_both_parts(specs):
             assert r["state"] == f"{r['days_to_complete']:.1f} d"
         else:
             assert r["state"] in ("open", "failed", "cancelled")
+        # every segment's bucket and count also written out, in stack order: colour is not alone
+        mine = [x for x in rows if x["request_id"] == r["request_id"] and x["numbers"]]
+        mine.sort(key=lambda x: charts.BUCKET_ORDER.index(x["bucket"]))
+        written = [f"{charts.BUCKET_LETTERS[x['bucket']]}{x['numbers']}" for x in mine]
+        assert r["summary"] == " ".join([*written, "·", r["state"]])
     assert any(r["status"] != "completed" for r in shown)  # the synthetic data has some
     assert not any(UUID.match(label) for label in requests)  # date and purpose, not an id
 
@@ -147,12 +152,29 @@ def test_plivo_bars_each_carry_their_own_label(specs):
     assert "datum.status" in label["calculate"] and "datum.numbers" in label["calculate"]
 
 
-def test_cost_legend_names_enterprises(specs):
-    rows = layers(specs["cost-telnyx"])[0]["values"]
-    assert rows and all(r["usd"] > 0 for r in rows)  # payers without cost are left out
-    named = {r["payer_label"] for r in rows}
+@pytest.mark.parametrize("slug", ["cost-telnyx", "cost-plivo"])
+def test_cost_payers_are_named_beside_the_last_bar(specs, slug):
+    spec = specs[slug]
+    bars, labels = layers(spec)[0]["values"], layers(spec)[1]["values"]
+    assert bars and all(r["usd"] > 0 for r in bars)  # payers without cost are left out
+    named = {r["payer_label"] for r in bars}
     assert not any(UUID.match(n) for n in named)
-    assert len(named) == len({r["payer"] for r in rows})
+    assert len(named) == len({r["payer"] for r in bars})  # one name per payer
+    last = max(r["month_label"] for r in bars)
+    in_last = {r["payer_label"] for r in bars if r["month_label"] == last}
+    # colour is never alone: each payer of the last bar is written beside it, the others are
+    # listed in the legend, and no payer is in both or neither
+    assert {r["payer_label"] for r in labels} == in_last
+    legend = encoding(spec, "color")["legend"]
+    assert set(legend["values"] if legend else []) == named - in_last
+    ys = sorted(r["y"] for r in labels)
+    total = sum(r["usd"] for r in bars if r["month_label"] == last)
+    assert all(b - a >= charts.LABEL_GAP * total - 1e-9 for a, b in pairwise(ys))
+
+
+def test_plivo_cost_names_businesses_not_eins(specs):
+    rows = layers(specs["cost-plivo"])[0]["values"]
+    assert all(r["payer_label"] != r["payer"] for r in rows if r["payer"] != "N/A")
 
 
 def test_risk_labels_sit_on_the_last_day_and_never_overlap(specs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -19,6 +19,7 @@ from analytics.cli.export import export as export_command
 from analytics.errors import InputError
 from analytics.export import documented_marts, export_mart
 from analytics.models import marts
+from analytics.models.discovery import ModelError, parse
 from analytics.store.database import connect
 from tests.test_report_fixtures import report_db
 
@@ -84,6 +85,51 @@ def test_since_filters_the_date_column(con, tmp_path: Path):
     assert rows == expected
     with pytest.raises(InputError, match="no date column"):
         export_mart(con, "plivo_carrier_status", tmp_path / "x.csv", "csv", since=date(2025, 1, 1))
+
+
+SINCE_MARTS = [d for d in documented_marts() if d.since_column]
+
+
+def test_since_columns_come_from_the_mart_headers():
+    # every mart with a date-like key or time column says which one --since filters on
+    names = {d.name for d in SINCE_MARTS}
+    assert {"spam_risk_daily", "score_drift", "telnyx_cost_monthly", "number_overview"} <= names
+    assert "plivo_carrier_status" not in names and "dim_enterprises" not in names
+
+
+@pytest.mark.parametrize("doc", SINCE_MARTS, ids=lambda d: d.name)
+def test_since_filters_every_mart_on_its_header_column(con, tmp_path: Path, doc):
+    latest = con.execute(
+        "select max(observed_on) from stg_callrep__runs where status = 'succeeded'"
+    ).fetchone()[0]
+    since = latest - timedelta(days=30)
+    rows = export_mart(con, doc.name, tmp_path / "x.parquet", "parquet", since=since)
+    column = doc.since_column
+    kind = {r[0]: r[1] for r in con.execute(f'describe "{doc.name}"').fetchall()}[column]
+    if kind == "VARCHAR":  # an ISO week label
+        iso = since.isocalendar()
+        value: object = f"{iso.year}-W{iso.week:02d}"
+    else:
+        value = since
+    expected = con.execute(
+        f'select count(*) from "{doc.name}" where "{column}"::varchar >= $v::varchar'
+        if kind == "VARCHAR"
+        else f'select count(*) from "{doc.name}" where "{column}"::date >= $v',
+        {"v": value},
+    ).fetchone()[0]
+    assert rows == expected
+    assert rows == pl.read_parquet(tmp_path / "x.parquet").height
+
+
+def test_a_since_column_that_is_not_a_column_is_refused(tmp_path: Path):
+    bad = tmp_path / "marts" / "bad_mart.sql"
+    bad.parent.mkdir()
+    bad.write_text(
+        "-- bad_mart\n-- purpose: p\n-- grain: g\n-- since_column: nope\n-- key: day\n"
+        "-- materialized: view\n-- columns:\n--   day: a day\nselect current_date as day\n"
+    )
+    with pytest.raises(ModelError, match="since_column 'nope'"):
+        parse(bad, "marts")
 
 
 def test_unknown_mart_lists_the_documented_ones(tmp_path: Path):

@@ -82,6 +82,7 @@ def test_verdict_names_a_missing_source_and_never_says_all_clear(tmp_path, week)
     assert text.startswith(f"No Plivo collection in {week.label}")
     assert "Nothing needs action" not in text
     assert "registration" not in text  # Plivo is not judged without its collection
+    assert "Its figures are not judged here." in text
 
 
 def test_every_action_table_ends_with_a_next_step(page):

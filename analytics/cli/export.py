@@ -11,7 +11,6 @@ from analytics.cli.options import db_option, settings
 from analytics.errors import InputError
 from analytics.export import (
     FORMATS,
-    SINCE_COLUMNS,
     check_mart,
     default_filename,
     documented_marts,
@@ -62,8 +61,7 @@ def export(
     """
     if list_marts:
         for doc in documented_marts():
-            column = SINCE_COLUMNS.get(doc.name)
-            since_note = f" [--since: {column}]" if column else ""
+            since_note = f" [--since: {doc.since_column}]" if doc.since_column else ""
             click.echo(f"{doc.name:<28} {doc.purpose}{since_note}")
         return
     if not mart:

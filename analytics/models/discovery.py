@@ -11,6 +11,8 @@ Header fields the runner reads besides the documented ones:
     for ``materialized: incremental``: the column that partitions the increments (a date).
 ``-- incremental_grain: day | week | month``
     (default ``day``) the bound is the first day to recompute, truncated to this grain.
+``-- since_column: <date, time or ISO-week column>``
+    (marts, optional) the column ``callrep export --since`` filters on.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class Model:
     columns: tuple[tuple[str, str], ...] = ()
     incremental_on: str | None = None
     incremental_grain: str = "day"
+    since_column: str | None = None
     depends_on: tuple[str, ...] = field(default=())
 
     @property
@@ -111,6 +114,9 @@ def parse(path: Path, layer: str) -> Model:
     grain = fields.get("incremental_grain", "day")
     if grain not in GRAINS:
         raise ModelError(f"{path}: incremental_grain must be one of {', '.join(GRAINS)}")
+    since_column = fields.get("since_column") or None
+    if since_column and since_column not in dict(columns):
+        raise ModelError(f"{path}: since_column {since_column!r} is not one of its columns")
     return Model(
         name=name,
         layer=layer,
@@ -123,6 +129,7 @@ def parse(path: Path, layer: str) -> Model:
         columns=tuple(columns),
         incremental_on=incremental_on,
         incremental_grain=grain,
+        since_column=since_column,
     )
 
 

@@ -26,6 +26,7 @@ class Mart:
     key: tuple[str, ...]
     materialized: str
     columns: tuple[tuple[str, str], ...]
+    since_column: str | None = None  # the column `callrep export --since` filters on
 
 
 def marts(models: list[Model] | None = None) -> list[Mart]:
@@ -33,7 +34,7 @@ def marts(models: list[Model] | None = None) -> list[Mart]:
     found = models if models is not None else discover()
     return sorted(
         (
-            Mart(m.name, m.purpose, m.grain, m.key, m.materialized, m.columns)
+            Mart(m.name, m.purpose, m.grain, m.key, m.materialized, m.columns, m.since_column)
             for m in found
             if m.is_mart
         ),
@@ -76,6 +77,7 @@ def render(models: list[Model] | None = None) -> str:
             f"- grain: {m.grain}",
             f"- key: {', '.join(f'`{k}`' for k in m.key)}",
             f"- materialized: {m.materialized}",
+            *([f"- `export --since` filters on: `{m.since_column}`"] if m.since_column else []),
             "",
             "| column | meaning |",
             "|---|---|",

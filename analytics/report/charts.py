@@ -28,6 +28,8 @@ BUCKET_LETTERS = {
     "ineligible": "I",
     "refused": "X",
 }
+# month abbreviations, never the locale's
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 SCORE_DOMAIN = [0, 100]  # every Telnyx score is 0–100: a fixed axis keeps noise looking small
 # Days are UTC days: a utc time unit and scale make Vega format and place them in UTC, never in
 # the viewer's zone (a local scale moves each tick by the browser's offset).
@@ -37,8 +39,11 @@ MAX_CHART_ROWS = 5000  # Altair's own default limit; aggregates stay far below i
 # on a desk and a column of two on paper at 1:1, so its 12 px (9 pt) text is never scaled down.
 WIDTH = 336
 LETTER_PX = 22  # a bucket's letter is written only on a segment at least this wide
-HEIGHT = 180
-LABEL_GAP = 0.075  # direct labels at least this share of the axis apart
+HEIGHT = 150
+LABEL_GAP = 0.12  # direct labels at least this share of the axis apart (15 px at 150 px high)
+LABEL_PX = 150  # the widest direct label beside a chart (longer names end in an ellipsis)
+REQUEST_LABEL_PX = 130  # a request's label (SQL keeps it shorter: measuring long text is slow)
+REQUEST_ROW_PX = 14  # a remediation request's row: its 12 px (9 pt) text and a little air
 
 
 def plain(value: Any) -> Any:
@@ -138,6 +143,8 @@ def risk_labels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Stacked area: numbers per risk level per day, each band named at its right end."""
     domain = present(rows, "spam_risk", RISK_ORDER)
+    labels_data = risk_labels(rows)
+    unlabelled = [r for r in domain if r not in {lab["spam_risk"] for lab in labels_data}]
     area = (
         alt.Chart(_data(rows))
         .mark_area(line={"strokeWidth": 0.5, "color": "#333"})
@@ -148,7 +155,8 @@ def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "spam_risk:N",
                 scale=alt.Scale(domain=domain, range=_colours(domain, RISK_ORDER, RISK_COLOURS)),
                 sort=domain,
-                legend=_legend("Spam risk"),
+                # each band of the last day is named at its end; the legend lists only the rest
+                legend=_legend("Spam risk", values=unlabelled) if unlabelled else None,
             ),
             order=alt.Order("risk_rank:Q"),
             tooltip=[
@@ -160,7 +168,7 @@ def risk_mix(rows: list[dict[str, Any]]) -> dict[str, Any]:
         .transform_calculate(risk_rank=f"indexof({domain!r}, datum.spam_risk)")
     )
     labels = (
-        alt.Chart(_data(risk_labels(rows)))
+        alt.Chart(_data(labels_data))
         .mark_text(align="left", dx=6, fontSize=12, color="#1d2733")
         .encode(
             x=_utc_day_axis(),
@@ -242,20 +250,50 @@ def median_scores(rows: list[dict[str, Any]]) -> dict[str, Any]:
     )
 
 
+def remediation_summaries(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Per request, its buckets written out in stack order with the turnaround or state
+    (``R3 V1 · 6.0 d``): what every segment says in colour, also said in text."""
+    rank = {b: i for i, b in enumerate(BUCKET_ORDER)}
+    parts: dict[str, list[tuple[int, str]]] = {}
+    state: dict[str, str] = {}
+    for r in rows:
+        state[r["request_id"]] = r["state"]
+        if r["numbers"]:
+            letter = BUCKET_LETTERS.get(r["bucket"], "?")
+            parts.setdefault(r["request_id"], []).append(
+                (rank.get(r["bucket"], 99), f"{letter}{r['numbers']}")
+            )
+    return {
+        rid: " ".join([t for _, t in sorted(parts.get(rid, []))] + ["·", state[rid]])
+        for rid in state
+    }
+
+
 def remediation(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """One row per request: its numbers per result bucket (stacked, each segment lettered)
-    and, at the right, its turnaround in days or its state (open, failed, cancelled)."""
+    """One row per request: its numbers per result bucket (stacked, each wide segment lettered)
+    and, at the right, the same counts in text with its turnaround in days or its state (open,
+    failed, cancelled)."""
     requests = list(dict.fromkeys(r["request_label"] for r in rows))
     domain = present([r for r in rows if r["numbers"]], "bucket", BUCKET_ORDER)
+    summaries = remediation_summaries(rows)
+    rows = [{**r, "summary": summaries[r["request_id"]]} for r in rows]
     y = alt.Y(
         "request_label:N",
         title=None,
         sort=requests,
         scale=alt.Scale(domain=requests),
-        axis=alt.Axis(labelLimit=150),
+        axis=alt.Axis(labelLimit=REQUEST_LABEL_PX),
     )
     base = alt.Chart(_data(rows)).encode(y=y)
-    tip = ["request_label:N", "request_id:N", "status:N", "bucket:N", "numbers:Q", "state:N"]
+    tip = [
+        "request_label:N",
+        "call_purpose:N",
+        "request_id:N",
+        "status:N",
+        "bucket:N",
+        "numbers:Q",
+        "state:N",
+    ]
     bars = (
         base.transform_filter("datum.numbers > 0")
         .mark_bar()
@@ -292,28 +330,28 @@ def remediation(rows: list[dict[str, Any]]) -> dict[str, Any]:
         )
         .transform_calculate(letter=f"{BUCKET_LETTERS!r}[datum.bucket] + datum.numbers")
     )
-    state = (
+    summary = (
         base.transform_filter(f"datum.bucket == {BUCKET_ORDER[0]!r}")
         .mark_text(align="left", dx=6, fontSize=12)
         .encode(
             x=alt.value("width"),
-            text="state:N",
+            text="summary:N",
             color=alt.condition(
                 "datum.status == 'completed'", alt.value("#1d2733"), alt.value("#8a5a00")
             ),
             tooltip=tip,
         )
     )
-    chart = (bars + letters + state).transform_calculate(
+    chart = (bars + letters + summary).transform_calculate(
         bucket_rank=f"indexof({BUCKET_ORDER!r}, datum.bucket)"
     )
     return _finish(
         chart,
         "Per request: numbers per result bucket (R remediated, N not flagged, V requires "
-        "review, I ineligible, X refused) and, at the right, days from request to completion "
-        "or the request's state",
-        height=alt.Step(16),
-        right=62,
+        "review, I ineligible, X refused), drawn and, at the right, written out with the days "
+        "from request to completion or the request's state",
+        height=alt.Step(REQUEST_ROW_PX),
+        right=8,
     )
 
 
@@ -347,34 +385,74 @@ def plivo_status(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return spec
 
 
+def cost_labels(rows: list[dict[str, Any]], payers: list[str]) -> list[dict[str, Any]]:
+    """One label per payer with cost in the last month, at the middle of its stacked segment of
+    that bar, spread apart from the top down so thin segments' labels never overlap."""
+    last = max(r["month_label"] for r in rows)
+    usd: dict[str, float] = {}
+    for r in rows:
+        if r["month_label"] == last:
+            usd[r["payer_label"]] = usd.get(r["payer_label"], 0.0) + float(r["usd"])
+    total = sum(usd.values()) or 1.0
+    out, below = [], 0.0
+    for payer in (p for p in payers if p in usd):
+        out.append({"payer_label": payer, "mid": below + usd[payer] / 2})
+        below += usd[payer]
+    ceiling = total
+    for label in reversed(out):
+        label["y"] = min(label["mid"], ceiling)
+        ceiling = label["y"] - LABEL_GAP * total
+    return [{"month": _month({"month_label": last}), **r} for r in out]
+
+
+def _month(row: dict[str, Any]) -> str:
+    """``Nov 26`` from a row's ``month_label`` (``2026-11``): short enough to stay upright."""
+    year, month = row["month_label"].split("-")
+    return f"{MONTHS[int(month) - 1]} {year[2:]}"
+
+
 def cost(rows: list[dict[str, Any]], provider: str, payer_title: str) -> dict[str, Any]:
     """Stacked bars per month by payer; the week's month's projected rest drawn light, dashed.
 
-    Payers are named (``payer_label``) and listed in the legend only when they have cost."""
+    Payers are named (``payer_label``) and only those with cost are drawn. Each payer of the
+    last bar is named beside its segment, so colour is never the only cue; a payer without cost
+    in that month is named in the legend instead (and only such payers are)."""
     kinds = ["observed", "projected rest of month"]
     payers = present(rows, "payer_label", [])
-    chart = (
-        alt.Chart(_data(rows))
+    rank = {p: i for i, p in enumerate(payers)}
+    data = [
+        {**r, "stack": rank[r["payer_label"]] * 2 + kinds.index(r["kind"]), "month": _month(r)}
+        for r in rows
+    ]
+    labels = cost_labels(rows, payers)
+    unlabelled = [p for p in payers if p not in {lab["payer_label"] for lab in labels}]
+    x = alt.X(
+        "month:O", title="Month", sort=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy")
+    )
+    y_title = "USD per month"
+    bars = (
+        alt.Chart(_data(data))
         .mark_bar(strokeWidth=1, stroke="#333")
         .encode(
-            x=alt.X("month_label:O", title="Month", sort=None, axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("usd:Q", title="USD per month", stack="zero"),
+            x=x,
+            y=alt.Y("usd:Q", title=y_title, stack="zero"),
             color=alt.Color(
                 "payer_label:N",
                 sort=payers,
                 scale=alt.Scale(domain=payers),
-                legend=_legend(payer_title, columns=1),
+                legend=_legend(payer_title, columns=1, values=unlabelled) if unlabelled else None,
             ),
+            # the caption says it: only the last bar has a projected (light, dashed) part
             opacity=alt.Opacity(
-                "kind:O",
-                sort=kinds,
-                scale=alt.Scale(domain=kinds, range=[1.0, 0.45]),
-                legend=_legend("Kind", columns=1),
+                "kind:O", sort=kinds, scale=alt.Scale(domain=kinds, range=[1.0, 0.45]), legend=None
             ),
             strokeDash=alt.StrokeDash(
-                "kind:N", scale=alt.Scale(domain=kinds, range=[[1, 0], [4, 2]]), legend=None
+                "kind:O",
+                sort=kinds,
+                scale=alt.Scale(domain=kinds, range=[[1, 0], [4, 2]]),
+                legend=None,
             ),
-            order=alt.Order("kind:N", sort="ascending"),
+            order=alt.Order("stack:Q"),
             tooltip=[
                 "month_label:O",
                 alt.Tooltip("payer_label:N", title=payer_title),
@@ -384,8 +462,18 @@ def cost(rows: list[dict[str, Any]], provider: str, payer_title: str) -> dict[st
             ],
         )
     )
+    names = (
+        alt.Chart(_data(labels))
+        .mark_text(align="left", dx=4, fontSize=12, color="#1d2733", limit=LABEL_PX)
+        .encode(
+            x=alt.X("month:O", sort=None, bandPosition=1),
+            y=alt.Y("y:Q", title=y_title),
+            text="payer_label:N",
+        )
+    )
     return _finish(
-        chart,
-        f"{provider}: USD per month per {payer_title.lower()}; the last bar's light, dashed part "
-        "is the projected rest of the week's month",
+        bars + names,
+        f"{provider}: USD per month per {payer_title.lower()}, each named beside the last bar; "
+        "the last bar's light, dashed part is the projected rest of the week's month",
+        right=8,
     )

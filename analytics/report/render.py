@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,10 +16,16 @@ import phonenumbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from analytics.report.assets import static_svg, vega_bundle
-from analytics.report.context import Figure, WeeklyReport
+from analytics.report.context import Chart, Figure, WeeklyReport
 from analytics.resources import reports_dir
 
 STATIC_WIDTH = 720
+# Static SVG text is measured by vl-convert, not by the reader's browser: name a face with
+# Arial's metrics that vl-convert and every browser find (Liberation Sans on Linux, Arial or
+# Helvetica elsewhere), never system-ui, which the two may resolve to faces of other widths
+# (a browser's DejaVu Sans for system-ui clipped the labels). It is also twice as quick to
+# measure as DejaVu Sans.
+STATIC_FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 
 def fmt_number(value: Any) -> str:
@@ -54,6 +63,11 @@ def fmt_datetime(value: Any) -> str:
     if isinstance(value, datetime):
         return as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
     return fmt_date(value)
+
+
+def fmt_time_of_day(value: Any) -> str:
+    """``14:05 UTC`` (the part of :func:`fmt_datetime` after the date; print leaves it out)."""
+    return as_utc(value).strftime("%H:%M UTC") if isinstance(value, datetime) else ""
 
 
 def fmt_figure(figure: Figure, value: Any = None, *, signed: bool = False) -> str:
@@ -112,6 +126,7 @@ FILTERS = {
     "usd": fmt_usd,
     "date": fmt_date,
     "datetime": fmt_datetime,
+    "time_of_day": fmt_time_of_day,
     "figure": fmt_figure,
     "cell": fmt_cell,
     "css_token": css_token,
@@ -134,18 +149,43 @@ def environment() -> Environment:
 
 
 def with_assets(report: WeeklyReport) -> WeeklyReport:
-    """Attach the Vega bundle (interactive) or each chart's inline SVG (``static``)."""
+    """Attach the Vega bundle (interactive) or each chart's inline SVG (``static``; charts
+    already drawn by :func:`draw_static` are kept)."""
     if not report.static:
         return replace(report, vega_js=vega_bundle())
-    charts = []
-    for chart in report.charts:
-        if chart.spec is None:
-            charts.append(chart)
-            continue
-        spec = copy.deepcopy(chart.spec)
-        _fix_width(spec)
-        charts.append(replace(chart, svg=static_svg(spec)))
-    return replace(report, charts=charts, vega_js="")
+    if any(c.spec is not None and c.svg is None for c in report.charts):
+        report = replace(report, charts=draw_static(report.charts)())
+    return replace(report, vega_js="")
+
+
+def draw_static(charts: list[Chart]) -> Callable[[], list[Chart]]:
+    """Start converting ``charts`` to SVG; call the result to wait for them, drawn.
+
+    vl-convert releases the GIL while it renders, so the charts are converted side by side in
+    threads (one per core at most), and the caller can run its other queries meanwhile: the
+    static report waits for its slowest chart, not for the sum of them after everything else.
+    """
+    drawn = [c for c in charts if c.spec is not None]
+    pool = ThreadPoolExecutor(
+        max_workers=max(1, min(len(drawn), os.cpu_count() or 1)), thread_name_prefix="svg"
+    )
+    futures = {c.slug: pool.submit(_svg, c) for c in drawn}
+    pool.shutdown(wait=False)  # the threads end with their last chart
+
+    def finish() -> list[Chart]:
+        return [
+            replace(c, svg=futures[c.slug].result()) if c.slug in futures else c for c in charts
+        ]
+
+    return finish
+
+
+def _svg(chart: Chart) -> str:
+    """One chart as static SVG: a fixed width and the font its text is measured with."""
+    spec = copy.deepcopy(chart.spec or {})
+    _fix_width(spec)
+    spec.setdefault("config", {})["font"] = STATIC_FONT
+    return static_svg(spec)
 
 
 def _fix_width(spec: dict[str, Any]) -> None:

@@ -101,7 +101,8 @@ def sentences(
     )
     context = [c for c in (_remediation(figures), _cost(cost)) if c]
     # a source without a collection is named first: its silence is never good news
-    out = [" ".join(missing.values()) + " Its figures are not judged here."] if missing else []
+    whose = "Its" if len(missing) == 1 else "Their"
+    out = [" ".join(missing.values()) + f" {whose} figures are not judged here."] if missing else []
     if actions:
         out.append(_sentence(actions))
         if context:

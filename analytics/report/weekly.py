@@ -11,7 +11,7 @@ import duckdb
 
 from analytics.config import Pricing
 from analytics.errors import StoreError
-from analytics.report import context, cost, sections, sql, verdict
+from analytics.report import context, cost, render, sections, sql, verdict
 from analytics.report.context import WeeklyReport
 from analytics.report.render import render_weekly
 from analytics.report.weeks import IsoWeek, choose_week
@@ -118,6 +118,9 @@ def build_report(
         "Remediation results are the latest the API reported for requests completed by the "
         "week's end.",
     ]
+    charts = sections.chart_list(con, p, has_remediation=has_remediation, missing=missing)
+    # static: the charts are drawn to SVG in threads while the other sections' queries run
+    drawn = render.draw_static(charts) if static else None
     headline = sections.headline(con, p, present)
     cost_section = cost.section(con, p, present) if present else None
     return WeeklyReport(
@@ -130,7 +133,7 @@ def build_report(
         headline=headline,
         plivo_headline=sections.plivo_headline(con, p) if "plivo" in present else [],
         actions=sections.actions(con, p, missing),
-        charts=sections.chart_list(con, p, has_remediation=has_remediation, missing=missing),
+        charts=drawn() if drawn else charts,
         notes=sections.notes(con, p, context.pricing_notes(pricing), caveats),
         rendered_at=datetime.now(UTC),
         static=static,

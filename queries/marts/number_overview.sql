@@ -5,6 +5,7 @@
 --   reads the same model per week (int_number_overview_weeks).
 -- grain: phone number (E.164) in the latest Telnyx snapshot, the latest Plivo number snapshot or the
 --   latest Plivo verified caller IDs
+-- since_column: last_refreshed_at
 -- key: phone_number
 -- materialized: table
 -- columns:

@@ -5,6 +5,7 @@
 --   report keeps the registrations known at the week's last Plivo collection and the moments before
 --   the week's end, so a past week's figures never change when later data arrives.
 -- grain: registration x charge moment (up to the end of the latest Plivo snapshot's month)
+-- since_column: charge_at
 -- key: ein, registration_seq, charge_at
 -- materialized: view
 -- columns:

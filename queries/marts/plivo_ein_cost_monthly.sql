@@ -7,6 +7,7 @@
 --   anniversary (the approval day of month every month, clamped to the month's last day). Observed
 --   rows count plivo_ein_charges' moments of the month.
 -- grain: EIN x month x kind
+-- since_column: month
 -- key: ein, month, kind
 -- materialized: table
 -- columns:

@@ -3,6 +3,7 @@
 --   registered from the first time one of its enabled numbers has a carrier ACTIVE until the first
 --   collection at which it has no enabled number left; enabling again after that is a new registration.
 -- grain: registration (one business, one unbroken stretch of collections with an enabled number)
+-- since_column: approved_at
 -- key: ein, registration_seq
 -- materialized: table
 -- columns:

@@ -11,6 +11,7 @@
 --   last bucket is requires_review or refused; resubmit when it came back high after its last
 --   remediation; otherwise none.
 -- grain: ISO week x phone number (numbers of requests completed before the week's end)
+-- since_column: iso_week
 -- key: iso_week, phone_number
 -- materialized: table
 -- columns:

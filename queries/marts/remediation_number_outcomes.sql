@@ -6,6 +6,7 @@
 --   snapshot collected later but refreshed earlier never counts. The outcome columns are as of
 --   now (everything collected); remediation_outcomes_weekly gives the counts as of each week.
 -- grain: remediation request x phone number
+-- since_column: created_at
 -- key: request_id, phone_number
 -- materialized: table
 -- columns:

@@ -3,6 +3,7 @@
 --   labels, and whether the remediated numbers stayed clean for 30 days (as of now, by the
 --   outcome rule of int_remediation_number_states: only data refreshed after completion counts).
 -- grain: remediation request
+-- since_column: created_at
 -- key: request_id
 -- materialized: table
 -- columns:

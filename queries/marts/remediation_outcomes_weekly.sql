@@ -4,6 +4,7 @@
 --   (only data refreshed after completion counts) and its durable success rate. A past week's
 --   rows never change when later data arrives.
 -- grain: ISO week x remediation request (requests completed before the week's end)
+-- since_column: iso_week
 -- key: iso_week, request_id
 -- materialized: table
 -- columns:

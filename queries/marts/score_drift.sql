@@ -3,6 +3,7 @@
 --   lower than at its latest observation 7 or more days earlier (labels trail behaviour); the
 --   rule lives in int_score_drift.
 -- grain: phone number x observation day x score
+-- since_column: observed_on
 -- key: phone_number, observed_on, score
 -- materialized: incremental
 -- incremental_on: observed_on

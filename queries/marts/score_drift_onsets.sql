@@ -4,6 +4,7 @@
 --   the scores that fell and the worst drop. The weekly report lists them and the alerts read
 --   them; score_drift keeps the full history (one row per number, day and score).
 -- grain: ISO week x phone number
+-- since_column: iso_week
 -- key: iso_week, phone_number
 -- materialized: table
 -- columns:

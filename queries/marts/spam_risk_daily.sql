@@ -3,6 +3,7 @@
 --   the median of each score; each day counts only its latest successful Telnyx run, so
 --   re-running a collection on the same day never double counts.
 -- grain: day x enterprise x spam risk
+-- since_column: day
 -- key: day, enterprise_id, spam_risk
 -- materialized: incremental
 -- incremental_on: day

@@ -2,6 +2,7 @@
 -- purpose: every change of a number's spam risk between two consecutive days on which it was
 --   observed (each day's latest successful run); days without an observation are skipped.
 -- grain: phone number x change
+-- since_column: observed_on
 -- key: phone_number, observed_on
 -- materialized: incremental
 -- incremental_on: observed_on

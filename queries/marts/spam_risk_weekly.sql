@@ -3,6 +3,7 @@
 --   last observed day, numbers that became high during the week (including numbers first seen
 --   high) and numbers that stopped being high.
 -- grain: ISO week x enterprise
+-- since_column: iso_week
 -- key: iso_week, enterprise_id
 -- materialized: incremental
 -- incremental_on: week_start

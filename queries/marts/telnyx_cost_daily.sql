@@ -4,6 +4,7 @@
 --   a month's days it gives the observed rows of telnyx_cost_monthly; the weekly report sums the
 --   days up to the report week's end, so a past week's figures never change when later data arrives.
 -- grain: day x enterprise (days with a successful Telnyx run, or a remediation request created)
+-- since_column: day
 -- key: day, enterprise_id
 -- materialized: view
 -- columns:

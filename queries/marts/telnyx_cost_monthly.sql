@@ -6,6 +6,7 @@
 --   snapshot's month and the projection_months following months at the fleet, frequency and status of
 --   the latest run. Observed rows sum telnyx_cost_daily's days of the month.
 -- grain: month x enterprise x kind
+-- since_column: month
 -- key: month, enterprise_id, kind
 -- materialized: table
 -- columns:

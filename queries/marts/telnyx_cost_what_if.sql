@@ -2,6 +2,7 @@
 -- purpose: the projected months of telnyx_cost_monthly recomputed at every check_frequency (same fleet,
 --   status and prices), to compare the current schedule with the others.
 -- grain: month x enterprise x check_frequency
+-- since_column: month
 -- key: month, enterprise_id, check_frequency
 -- materialized: table
 -- columns:

@@ -4,6 +4,7 @@
 --   that day. The weekly report reads the day of the week's last collection, so a past week's what-if
 --   never changes when later data arrives.
 -- grain: observed day x enterprise x check_frequency (days with a successful Telnyx run)
+-- since_column: day
 -- key: day, enterprise_id, check_frequency
 -- materialized: table
 -- columns:

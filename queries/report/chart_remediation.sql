@@ -2,7 +2,8 @@
 -- purpose: the latest 30 remediation requests created by the report week's end, one row per
 --   request and result bucket: every request keeps its rows (open, failed and cancelled ones
 --   with zero numbers), so the bucket bars and the turnaround column line up request by request.
---   A request is labelled by its creation day and call purpose (the id stays in the tooltip);
+--   A request is labelled by its creation day and call purpose, short enough to be written
+--   whole beside a phone-sized chart (the id and the full purpose stay in the tooltip);
 --   `state` says what the turnaround column shows: days to complete, or why there are none.
 -- grain: request x bucket
 -- key: request_id, bucket
@@ -15,27 +16,31 @@ with requests as (
     limit 30
 ),
 
+based as (
+    select
+        *,
+        strftime(timezone('UTC', created_at), '%d %b') || ' · '
+        || coalesce(
+            case
+                when length(call_purpose) > 10 then rtrim(left(call_purpose, 9)) || '…'
+                else call_purpose
+            end,
+            'no purpose'
+        ) as base_label,
+    from requests
+),
+
 labelled as (
     select
         *,
-        strftime(timezone('UTC', created_at), '%a %d %b') || ' · '
-        || coalesce(
-            case
-                when length(call_purpose) > 18 then rtrim(left(call_purpose, 17)) || '…'
-                else call_purpose
-            end,
-            'no call purpose'
-        ) as base_label,
-        row_number() over (
-            partition by strftime(timezone('UTC', created_at), '%a %d %b'), call_purpose
-            order by created_at, request_id
-        ) as same_label,
-    from requests
+        row_number() over (partition by base_label order by created_at, request_id)
+            as same_label,
+    from based
 ),
 
 buckets as (
     unpivot (
-        select request_id, status, created_at, hours_to_complete, base_label, same_label,
+        select request_id, status, created_at, hours_to_complete, base_label, same_label, call_purpose,
             remediated, not_flagged, requires_review, ineligible, refused
         from labelled
     )
@@ -46,6 +51,7 @@ buckets as (
 final as (
     select
         request_id,
+        call_purpose,
         base_label || case when same_label > 1 then ' #' || same_label else '' end
             as request_label,
         created_at,
