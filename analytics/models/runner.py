@@ -163,8 +163,12 @@ def _materialise(
     if model.materialized == "view":
         if not full and not changed and _view_exists(con, name):
             return "kept"  # the same SQL: recreating it would only rewrite the catalog
+        if _exists(con, name):  # a model that was a table in an earlier version
+            con.execute(f"drop table {name}")
         con.execute(f"create or replace view {name} as\n{body}")
         return "view"
+    if _view_exists(con, name):  # a model that was a view in an earlier version
+        con.execute(f"drop view {name}")
     if model.materialized == "table":
         con.execute(f"create or replace table {name} as\n{body}")
         return "table"

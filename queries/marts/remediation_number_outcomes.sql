@@ -7,7 +7,7 @@
 --   now (everything collected); remediation_outcomes_weekly gives the counts as of each week.
 -- grain: remediation request x phone number
 -- key: request_id, phone_number
--- materialized: table
+-- materialized: view
 -- columns:
 --   request_id: Telnyx remediation request id
 --   enterprise_id: Telnyx enterprise that submitted the request

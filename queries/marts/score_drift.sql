@@ -4,8 +4,7 @@
 --   rule lives in int_score_drift.
 -- grain: phone number x observation day x score
 -- key: phone_number, observed_on, score
--- materialized: incremental
--- incremental_on: observed_on
+-- materialized: view
 -- columns:
 --   phone_number: E.164 phone number
 --   enterprise_id: Telnyx enterprise the number belonged to on observed_on
@@ -33,7 +32,6 @@ final as (
         before_on,
         points_dropped,
     from drift
-    where observed_on >= getvariable('callrep_since')
 )
 
 select * from final
