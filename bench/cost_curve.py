@@ -7,7 +7,10 @@ in its own subprocess with its peak RSS. Cost must grow no worse than linearly i
 most 12× from 100k to 1M (10× the numbers), and 1M numbers build under 2 GB and report in
 under 10 s.
 
-    python -m bench.cost_curve [--quick]
+    python -m bench.cost_curve [--quick] [--sizes 10000,100000] [--work DIR]
+
+A size that fails (out of memory, say) is recorded as a missed figure with its error, and the
+other sizes are still measured.
 """
 
 from __future__ import annotations
@@ -212,13 +215,39 @@ def _growth(small: dict[str, Any], large: dict[str, Any]) -> list[Figure]:
     return figs
 
 
-def run(quick: bool = False, work: Path | None = None) -> list[Figure]:
+def _failed(numbers: int, days: int, err: Exception) -> Figure:
+    """A size that could not be built or reported: the first error line, as a missed figure."""
+    lines = [ln.strip() for ln in str(err).splitlines() if "Error" in ln] or [repr(err)]
+    return Figure(
+        STAGE,
+        f"full build, {numbers:,} numbers × {days} days",
+        0.0,
+        "s",
+        target="builds and reports",
+        met=False,
+        note=f"FAILED: {lines[-1][:200]}",
+    )
+
+
+def run(
+    quick: bool = False, work: Path | None = None, sizes: tuple[int, ...] | None = None
+) -> list[Figure]:
     work = Path(work or tempfile.mkdtemp(prefix="callrep-bench-curve-"))
     work.mkdir(parents=True, exist_ok=True)
-    sizes, days = (QUICK_SIZES, QUICK_DAYS) if quick else (SIZES, DAYS)
-    measured = [measure(work, n, days) for n in sizes]
-    figs = [f for m in measured for f in _figures(m)]
-    return figs + _growth(measured[-2], measured[-1])
+    days = QUICK_DAYS if quick else DAYS
+    sizes = sizes or (QUICK_SIZES if quick else SIZES)
+    figs: list[Figure] = []
+    measured: dict[int, dict[str, Any]] = {}
+    for n in sizes:
+        try:
+            measured[n] = measure(work, n, days)
+        except (RuntimeError, TimeoutError) as err:  # e.g. out of memory: the curve's point
+            figs.append(_failed(n, days, err))
+            continue
+        figs += _figures(measured[n])
+    if len(sizes) >= 2 and sizes[-2] in measured and sizes[-1] in measured:
+        figs += _growth(measured[sizes[-2]], measured[sizes[-1]])
+    return figs
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -228,11 +257,15 @@ def main(argv: list[str] | None = None) -> None:
     w.add_argument("action", choices=("size",))
     w.add_argument("--db", required=True)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--sizes", help="comma-separated fleet sizes (default 10000,100000,1000000)")
+    p.add_argument("--work", type=Path, help="scratch directory (the cache goes in its parent)")
     a = p.parse_args(argv)
     if a.cmd == "worker":
         emit(_worker(a))
         return
-    print(json.dumps([f.to_json() for f in run(quick=a.quick)], indent=1))
+    sizes = tuple(int(n) for n in a.sizes.split(",")) if a.sizes else None
+    figs = run(quick=a.quick, work=a.work, sizes=sizes)
+    print(json.dumps([f.to_json() for f in figs], indent=1))
 
 
 if __name__ == "__main__":
