@@ -4,9 +4,10 @@
     .venv/bin/python -m bench.run --quick              # toy scale, one run each (~1 min)
     .venv/bin/python -m bench.run --only telnyx,ingest # some stages; others kept from results.json
 
-Stages: telnyx (1), plivo (2), ingest (3), models (4), report (5); peak RSS (6) is measured
-for every worker. Each timed job runs in its own subprocess; figures are medians of
-``--runs`` runs (default 3; stages whose one run takes over a minute run once).
+Stages: telnyx (1), plivo (2), ingest (3), models (4), report (5), cost_curve (7: the models
+at 10k, 100k and 1M numbers, one run each); peak RSS (6) is measured for every worker. Each
+timed job runs in its own subprocess; figures are medians of ``--runs`` runs (default 3;
+stages whose one run takes over a minute run once).
 Before starting, the harness waits (up to ``--max-wait`` s) for the 1-minute load average
 to drop under 1.5 and records the load before and after each stage.
 """
@@ -26,7 +27,7 @@ from typing import Any
 from bench.common import Figure, fresh_dir, load1, machine, wait_for_quiet
 
 HERE = Path(__file__).resolve().parent
-STAGES = ("telnyx", "plivo", "ingest", "models", "report")
+STAGES = ("telnyx", "plivo", "ingest", "models", "report", "cost_curve")
 
 
 def _available(stage: str) -> str | None:

@@ -144,3 +144,27 @@ def test_a_failing_model_names_itself(con, tmp_path):
     write_model(tmp_path, "staging", "broken", "select * from no_such_table\n")
     with pytest.raises(Exception, match="no_such_table"):
         build(con, Pricing(), models=discover(tmp_path))
+
+
+def test_unchanged_views_are_kept_and_a_changed_materialization_replaces_the_relation(
+    con, tmp_path
+):
+    write_model(tmp_path, "staging", "aa", "select 1 as id\n")
+    write_model(tmp_path, "intermediate", "bb", "select id from aa\n", materialized="table")
+    build(con, Pricing(), models=discover(tmp_path))
+    report = build(con, Pricing(), models=discover(tmp_path))
+    assert {m.name: m.mode for m in report.models} == {"aa": "kept", "bb": "table"}
+    # an upgrade that turns the table into a view, and later back into a table
+    write_model(tmp_path, "intermediate", "bb", "select id + 1 as id from aa\n")
+    assert build(con, Pricing(), models=discover(tmp_path)).models[1].mode == "view"
+    assert con.execute("select id from bb").fetchall() == [(2,)]
+    write_model(
+        tmp_path, "intermediate", "bb", "select id + 2 as id from aa\n", materialized="table"
+    )
+    assert build(con, Pricing(), models=discover(tmp_path)).models[1].mode == "table"
+    assert con.execute("select id from bb").fetchall() == [(3,)]
+    kinds = con.execute(
+        "select table_name, 'table' from duckdb_tables() where table_name = 'bb' union all "
+        "select view_name, 'view' from duckdb_views() where view_name in ('aa', 'bb')"
+    ).fetchall()
+    assert sorted(kinds) == [("aa", "view"), ("bb", "table")]

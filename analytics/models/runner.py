@@ -14,9 +14,10 @@ A full build (``full=True``, a first build, or an incremental model whose SQL or
 changed: :func:`analytics.models.state.changed_models`) recreates every
 table from scratch; both paths give the same rows (``tests/test_models_telnyx_incremental.py``).
 Each model is replaced in its own transaction (one build-wide transaction would hold every
-new table in memory). A build that fails part-way is safe to repeat: the build is recorded
-only at the end, so the next build recomputes from the same ``since`` (delete + insert of the
-same days is idempotent) or, after a failed full build, from the same starting point.
+new table in memory); a view whose SQL is unchanged is kept as it is, except on a full build.
+A build that fails part-way is safe to repeat: the build is recorded only at the end, so the
+next build recomputes from the same ``since`` (delete + insert of the same days is idempotent)
+or, after a failed full build, from the same starting point.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class ModelResult:
 
     name: str
     materialized: str
-    mode: str  # view | table | full | incremental
+    mode: str  # view | kept (an unchanged view) | table | full | incremental
     seconds: float
 
 
@@ -135,6 +136,15 @@ def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
+def _view_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "select count(*) from duckdb_views() where view_name = ? and not temporary "
+        "and database_name = current_database()",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def _truncate(day: date, grain: str) -> date:
     if grain == "week":
         return day - timedelta(days=day.weekday())
@@ -143,14 +153,22 @@ def _truncate(day: date, grain: str) -> date:
     return day
 
 
-def _materialise(con: duckdb.DuckDBPyConnection, model: Model, *, full: bool, since: date) -> str:
+def _materialise(
+    con: duckdb.DuckDBPyConnection, model: Model, *, full: bool, since: date, changed: bool
+) -> str:
     name = model.name
     if not _IDENTIFIER.match(name):
         raise ValueError(f"{model.path}: model names are lowercase letters, digits and _")
     body = model.sql
     if model.materialized == "view":
+        if not full and not changed and _view_exists(con, name):
+            return "kept"  # the same SQL: recreating it would only rewrite the catalog
+        if _exists(con, name):  # a model that was a table in an earlier version
+            con.execute(f"drop table {name}")
         con.execute(f"create or replace view {name} as\n{body}")
         return "view"
+    if _view_exists(con, name):  # a model that was a view in an earlier version
+        con.execute(f"drop view {name}")
     if model.materialized == "table":
         con.execute(f"create or replace table {name} as\n{body}")
         return "table"
@@ -208,9 +226,12 @@ def build(
             step.note(model.name)
             t0 = time.perf_counter()
             with transaction(con):
-                mode = _materialise(con, model, full=full, since=since)
-            if mode in ("full", "table") and model.layer == "intermediate":
-                # Write big intermediate tables out now rather than holding them in memory.
+                mode = _materialise(
+                    con, model, full=full, since=since, changed=model.name in changed
+                )
+            if full and mode in ("full", "table") and model.layer == "intermediate":
+                # Write big intermediate tables out now rather than holding them in memory
+                # (an incremental build's tables are small: its few writes share one checkpoint).
                 con.execute("checkpoint")
             report.models.append(
                 ModelResult(model.name, model.materialized, mode, time.perf_counter() - t0)

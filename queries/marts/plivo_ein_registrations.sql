@@ -5,7 +5,7 @@
 -- grain: registration (one business, one unbroken stretch of collections with an enabled number)
 -- since_column: approved_at
 -- key: ein, registration_seq
--- materialized: table
+-- materialized: view
 -- columns:
 --   ein: the business key: the profile's EIN without dashes and spaces when that leaves 9 digits, else the EIN exactly as it came, else (no EIN) the profile_uuid
 --   registration_seq: 1, 2, ... per ein in order of approval

@@ -11,7 +11,7 @@
 --   remediation; otherwise none.
 -- grain: phone number
 -- key: phone_number
--- materialized: table
+-- materialized: view
 -- columns:
 --   phone_number: E.164 phone number
 --   enterprise_id: Telnyx enterprise of its latest request

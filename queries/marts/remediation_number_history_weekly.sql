@@ -13,7 +13,7 @@
 -- grain: ISO week x phone number (numbers of requests completed before the week's end)
 -- since_column: iso_week
 -- key: iso_week, phone_number
--- materialized: table
+-- materialized: view
 -- columns:
 --   iso_week: ISO week label (2026-W46); its end is the cut-off
 --   week_ends_at: the cut-off, exclusive: Monday 00:00 UTC after the week

@@ -8,7 +8,7 @@
 -- grain: remediation request x phone number
 -- since_column: created_at
 -- key: request_id, phone_number
--- materialized: table
+-- materialized: view
 -- columns:
 --   request_id: Telnyx remediation request id
 --   enterprise_id: Telnyx enterprise that submitted the request

@@ -5,8 +5,7 @@
 -- grain: phone number x observation day x score
 -- since_column: observed_on
 -- key: phone_number, observed_on, score
--- materialized: incremental
--- incremental_on: observed_on
+-- materialized: view
 -- columns:
 --   phone_number: E.164 phone number
 --   enterprise_id: Telnyx enterprise the number belonged to on observed_on
@@ -34,7 +33,6 @@ final as (
         before_on,
         points_dropped,
     from drift
-    where observed_on >= getvariable('callrep_since')
 )
 
 select * from final

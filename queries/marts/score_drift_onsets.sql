@@ -6,7 +6,9 @@
 -- grain: ISO week x phone number
 -- since_column: iso_week
 -- key: iso_week, phone_number
--- materialized: table
+-- materialized: incremental
+-- incremental_on: week_start
+-- incremental_grain: week
 -- columns:
 --   iso_week: ISO week label (2026-W46)
 --   week_start: the week's Monday (UTC)
@@ -21,8 +23,13 @@
 --   worst_value_now: that score on the day of the drop
 --   spam_risk: the number's risk on its latest drift day in the week (low or medium)
 
+-- Incremental by week: the new weeks need the drift rows of the week before them as well.
+-- (callrep_since is unset when the SQL is run on its own: then every week.)
 with drift as (
-    select * from int_score_drift
+    select *
+    from int_score_drift
+    where observed_on
+        >= coalesce(getvariable('callrep_since'), date '1900-01-01') - 7
 ),
 
 in_weeks as (
@@ -32,6 +39,8 @@ in_weeks as (
     from drift
 ),
 
+-- One arg_max carries the worst drop's fields (one sort key per group instead of three);
+-- flags instead of list(distinct score), which DuckDB evaluates with a sort per group.
 per_week as (
     select
         week_start,
@@ -39,51 +48,51 @@ per_week as (
         arg_max(enterprise_id, observed_on) as enterprise_id,
         min(observed_on) as first_drift_on,
         max(observed_on) as last_drift_on,
-        list_sort(list(distinct score)) as scores,
-        arg_max(score, (points_dropped, observed_on)) as worst_score,
+        bool_or(score = 'maturity') as fell_maturity,
+        bool_or(score = 'connection') as fell_connection,
+        bool_or(score = 'engagement') as fell_engagement,
+        bool_or(score = 'sentiment') as fell_sentiment,
+        arg_max(
+            {'score': score, 'value_before': value_before, 'value_now': value_now},
+            (points_dropped, observed_on, score)  -- ties: one row, by score name
+        ) as worst,
         max(points_dropped) as worst_drop,
-        arg_max(value_before, (points_dropped, observed_on)) as worst_value_before,
-        arg_max(value_now, (points_dropped, observed_on)) as worst_value_now,
         arg_max(spam_risk, observed_on) as spam_risk,
     from in_weeks
     group by week_start, phone_number
 ),
 
-drifted_before as (
-    -- numbers with a drift row in the 7 days before each week's Monday
-    select distinct per_week.week_start, per_week.phone_number
+-- A drift row in the 7 days before a week's Monday is a row in the week before.
+new_in_week as (
+    select per_week.*
     from per_week
-    join drift
-        on drift.phone_number = per_week.phone_number
-        and drift.observed_on >= per_week.week_start - 7
-        and drift.observed_on < per_week.week_start
+    anti join per_week as week_before
+        on week_before.phone_number = per_week.phone_number
+        and week_before.week_start = per_week.week_start - 7
+    where per_week.week_start >= coalesce(getvariable('callrep_since'), date '1900-01-01')
 ),
 
 final as (
     select
-        strftime(per_week.week_start, '%G-W%V') as iso_week,
-        per_week.week_start,
-        per_week.phone_number,
-        per_week.enterprise_id,
-        per_week.first_drift_on,
-        per_week.last_drift_on,
-        array_to_string(
-            list_filter(
-                ['maturity', 'connection', 'engagement', 'sentiment'],
-                s -> list_contains(per_week.scores, s)
-            ),
-            ', '
+        strftime(week_start, '%G-W%V') as iso_week,
+        week_start,
+        phone_number,
+        enterprise_id,
+        first_drift_on,
+        last_drift_on,
+        concat_ws(
+            ', ',
+            case when fell_maturity then 'maturity' end,
+            case when fell_connection then 'connection' end,
+            case when fell_engagement then 'engagement' end,
+            case when fell_sentiment then 'sentiment' end
         ) as scores_fell,
-        per_week.worst_score,
-        per_week.worst_drop,
-        per_week.worst_value_before,
-        per_week.worst_value_now,
-        per_week.spam_risk,
-    from per_week
-    left join drifted_before
-        on drifted_before.week_start = per_week.week_start
-        and drifted_before.phone_number = per_week.phone_number
-    where drifted_before.phone_number is null
+        worst.score as worst_score,
+        worst_drop,
+        worst.value_before as worst_value_before,
+        worst.value_now as worst_value_now,
+        spam_risk,
+    from new_in_week
 )
 
 select * from final
