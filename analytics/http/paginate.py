@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import orjson
+
 from analytics.http.client import ApiClient
 
 log = logging.getLogger("callrep.http")
@@ -198,9 +200,7 @@ class _Listing:
         if not page.items:
             self._api.budget.add_page(0)
             return True
-        digest = hashlib.blake2b(
-            json.dumps(page.items, sort_keys=True, default=str).encode(), digest_size=16
-        ).digest()
+        digest = hashlib.blake2b(_canonical(page.items), digest_size=16).digest()
         if digest not in self._seen:
             self._seen.add(digest)
             self._api.budget.add_page(len(page.items))
@@ -208,6 +208,15 @@ class _Listing:
         self._api.stats.repeated_pages += 1
         log.warning("GET %s: a page repeats an earlier one; the listing ends there", self._url)
         return False
+
+
+def _canonical(items: list[Any]) -> bytes:
+    """`items` as JSON with sorted keys: the same bytes for the same content (orjson is ~10x
+    faster than the stdlib; the stdlib takes what orjson cannot, e.g. integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(items, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(items, sort_keys=True, default=str).encode()
 
 
 def _extend_until_last(
