@@ -116,14 +116,18 @@ class TelnyxCollector:
         if gates != ("approved", "approved"):
             return  # numbers and remediation exist only behind both approved gates
 
-        def parse(items: list[Any]) -> pl.DataFrame:
-            return rec.numbers_frame(items, enterprise_id, ctx.run_id, ctx.collected_at)
-
         numbers, requests = await asyncio.gather(
-            fetch_all(api, f"{base}/numbers", PageNumberPaginator(PAGE_SIZE), parse=parse),
+            fetch_all(api, f"{base}/numbers", PageNumberPaginator(PAGE_SIZE)),
             fetch_all(api, f"{base}/remediation", PageNumberPaginator(PAGE_SIZE)),
         )
-        out.numbers.extend(page.parsed for page in numbers)
+        items = [item for page in numbers for item in page.items]
+        # One pass over the listing (a third of the CPU of typing page by page), on a worker
+        # thread so the event loop keeps serving the other enterprises' requests meanwhile.
+        out.numbers.append(
+            await asyncio.to_thread(
+                rec.numbers_frame, items, enterprise_id, ctx.run_id, ctx.collected_at
+            )
+        )
         for n, page in enumerate(requests, 1):
             out.raw.append(
                 raw_response(

@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,7 +35,6 @@ class Page:
 
     body: dict  # the whole JSON response
     items: list[dict]
-    parsed: Any = None  # what fetch_all's `parse` made of the items
 
 
 class Paginator(Protocol):
@@ -141,24 +140,17 @@ async def fetch_all(
     url: str,
     paginator: Paginator,
     params: Mapping | None = None,
-    *,
-    parse: Callable[[list[Any]], Any] | None = None,
 ) -> list[Page]:
     """Every page of the listing at `url`, in order, ending at the first short or empty page.
 
     When the first page reveals the total, the remaining pages are fetched concurrently (the
     ApiClient bounds how many are in flight); otherwise they are followed one by one.
-    ``parse``, when given, turns each page's items into ``Page.parsed`` as soon as the page
-    arrives, so parsing overlaps the requests still in flight.
     """
     base = dict(params or {})
     listing = _Listing(api, url)
 
     async def fetch(page_params: Mapping[str, int]) -> Page:
-        page = paginator.make_page(await api.get_json(url, {**base, **page_params}))
-        if parse is not None:
-            page.parsed = parse(page.items)
-        return page
+        return paginator.make_page(await api.get_json(url, {**base, **page_params}))
 
     sent = paginator.first_params()
     pages = [await fetch(sent)]
