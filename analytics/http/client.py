@@ -26,7 +26,13 @@ from analytics.http.jsonparse import loads
 from analytics.http.limits import ProviderLimits
 from analytics.http.ratelimit import RateLimiter
 from analytics.http.redact import Redactor, one_line, redact_url
-from analytics.http.retry import RetryPolicy, announced_quota, backoff_delay, server_wait
+from analytics.http.retry import (
+    RetryPolicy,
+    announced_limit,
+    announced_quota,
+    backoff_delay,
+    server_wait,
+)
 
 log = logging.getLogger("callrep.http")
 
@@ -88,7 +94,6 @@ class ApiClient:
         self._slots = asyncio.Semaphore(limits.concurrency)
         rate = math.inf if limits.rate is None else limits.rate
         self._limiter = RateLimiter(rate, limits.period, clock=clock, sleep=sleep)
-        self._in_flight = 0
         self.stats = RequestStats()
 
     async def get_json(self, url: str, params: Mapping[str, str | int] | None = None) -> Any:
@@ -141,9 +146,8 @@ class ApiClient:
         `request_deadline`; every secret is masked in it before it is parsed.
         """
         async with self._slots:
-            await self._limiter.acquire()
+            grant = await self._limiter.acquire()
             self.stats.requests += 1
-            self._in_flight += 1
             try:
                 async with asyncio.timeout(self._limits.request_deadline):
                     response, body = await self._send(request)
@@ -157,10 +161,8 @@ class ApiClient:
                 raise _Retryable(
                     f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
                 ) from None
-            finally:
-                self._in_flight -= 1
             if (quota := announced_quota(response.headers, self._retry)) is not None:
-                self._limiter.pace(*quota, in_flight=self._in_flight)
+                self._limiter.pace(*quota, grant=grant, limit=announced_limit(response.headers))
         text = self._redactor.json_text(body.decode("utf-8", errors="replace"))
         if response.is_success:
             try:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import logging
 import math
-from collections.abc import Awaitable, Iterable, Mapping
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,7 +28,7 @@ from analytics.http.client import ApiClient
 log = logging.getLogger("callrep.http")
 
 MAX_PAGES = 100_000  # pages of one listing, whatever the server claims (runs have own caps)
-_BATCH = 64  # pages fetched concurrently before checking for a short page
+_AHEAD = 128  # pages requested beyond the first one not yet checked (bounds any overfetch)
 
 
 @dataclass
@@ -144,7 +146,9 @@ async def fetch_all(
     """Every page of the listing at `url`, in order, ending at the first short or empty page.
 
     When the first page reveals the total, the remaining pages are fetched concurrently (the
-    ApiClient bounds how many are in flight); otherwise they are followed one by one.
+    ApiClient bounds how many are in flight) and checked in order as they arrive, never more
+    than `_AHEAD` past the first unchecked page, so no batch boundary idles the pool;
+    otherwise they are followed one by one.
     """
     base = dict(params or {})
     listing = _Listing(api, url)
@@ -159,10 +163,7 @@ async def fetch_all(
         return pages
     remaining = paginator.remaining_params(pages[0])
     if remaining is not None:
-        for start in range(0, len(remaining), _BATCH):
-            batch = await _gather(fetch(p) for p in remaining[start : start + _BATCH])
-            if _extend_until_last(pages, batch, paginator, listing):
-                break
+        await _fetch_ahead(fetch, remaining, pages, paginator, listing)
         return pages
     while len(pages) < MAX_PAGES and not paginator.is_last(pages[-1]):
         follow = paginator.next_params(pages[-1], sent)
@@ -211,27 +212,37 @@ def _canonical(items: list[Any]) -> bytes:
         return json.dumps(items, sort_keys=True, default=str).encode()
 
 
-def _extend_until_last(
-    pages: list[Page], batch: Iterable[Page], paginator: Paginator, listing: _Listing
-) -> bool:
-    """Append `batch` to `pages` up to the first last or repeated page; True if one was met."""
-    for page in batch:
-        if not listing.is_new(page):
-            return True
-        pages.append(page)
-        if paginator.is_last(page):
-            return True
-    return False
+async def _fetch_ahead(
+    fetch: Callable[[Mapping[str, int]], Awaitable[Page]],
+    params: list[dict[str, int]],
+    pages: list[Page],
+    paginator: Paginator,
+    listing: _Listing,
+) -> None:
+    """Append the pages of `params` to `pages`, in order, up to the first last or repeated one.
 
-
-async def _gather(coros: Iterable[Awaitable[Page]]) -> list[Page]:
-    """asyncio.gather that cancels the siblings when one fails, so none runs on unattended."""
-    tasks = [asyncio.ensure_future(c) for c in coros]
+    Up to `_AHEAD` requests are started ahead of the page being checked; the first failure,
+    or the end of the listing, cancels the rest, so none runs on unattended.
+    """
+    todo = iter(params)
+    ahead: deque[asyncio.Future[Page]] = deque(
+        asyncio.ensure_future(fetch(p)) for p in itertools.islice(todo, _AHEAD)
+    )
     try:
-        return await asyncio.gather(*tasks)
+        while ahead:
+            page = await ahead.popleft()
+            if not listing.is_new(page):
+                return
+            pages.append(page)
+            if paginator.is_last(page):
+                return
+            if (following := next(todo, None)) is not None:
+                ahead.append(asyncio.ensure_future(fetch(following)))
     finally:
-        for task in tasks:
+        for task in ahead:
             task.cancel()  # a no-op for tasks that already finished
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: a sibling's failure is not logged as unhandled
 
 
 def _page(body: Any, items_key: str) -> Page:
