@@ -154,6 +154,21 @@ def test_a_slow_page_does_not_idle_the_pool() -> None:
     assert answered.index(2) >= 100
 
 
+@pytest.mark.parametrize("total_count", [True, False])
+def test_on_page_sees_every_page_of_the_result_in_order(total_count: bool) -> None:
+    seen: list[Page] = []
+
+    async def main() -> list[Page]:
+        transport = httpx.MockTransport(FakeApi(plivo(95, with_count=total_count)).handler)
+        async with httpx.AsyncClient(transport=transport, base_url="https://api.test") as http:
+            client = ApiClient(http, sleep=_no_sleep)
+            return await fetch_all(client, "/v2/items", OffsetPaginator(10), on_page=seen.append)
+
+    pages = asyncio.run(main())
+    assert len(pages) == 10
+    assert seen == pages
+
+
 def test_plivo_with_total_count() -> None:
     api = FakeApi(plivo(45))
     pages = run(api, OffsetPaginator(limit=20))

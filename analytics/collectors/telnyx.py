@@ -116,18 +116,12 @@ class TelnyxCollector:
         if gates != ("approved", "approved"):
             return  # numbers and remediation exist only behind both approved gates
 
-        numbers, requests = await asyncio.gather(
-            fetch_all(api, f"{base}/numbers", PageNumberPaginator(PAGE_SIZE)),
+        typer = rec.NumberTyper(enterprise_id, ctx.run_id, ctx.collected_at)
+        _, requests = await asyncio.gather(
+            fetch_all(api, f"{base}/numbers", PageNumberPaginator(PAGE_SIZE), on_page=typer.add),
             fetch_all(api, f"{base}/remediation", PageNumberPaginator(PAGE_SIZE)),
         )
-        items = [item for page in numbers for item in page.items]
-        # One pass over the listing (a third of the CPU of typing page by page), on a worker
-        # thread so the event loop keeps serving the other enterprises' requests meanwhile.
-        out.numbers.append(
-            await asyncio.to_thread(
-                rec.numbers_frame, items, enterprise_id, ctx.run_id, ctx.collected_at
-            )
-        )
+        out.numbers.append(await typer.frame())
         for n, page in enumerate(requests, 1):
             out.raw.append(
                 raw_response(

@@ -142,28 +142,38 @@ async def fetch_all(
     url: str,
     paginator: Paginator,
     params: Mapping | None = None,
+    *,
+    on_page: Callable[[Page], object] | None = None,
 ) -> list[Page]:
     """Every page of the listing at `url`, in order, ending at the first short or empty page.
 
     When the first page reveals the total, the remaining pages are fetched concurrently (the
     ApiClient bounds how many are in flight) and checked in order as they arrive, never more
     than `_AHEAD` past the first unchecked page, so no batch boundary idles the pool;
-    otherwise they are followed one by one.
+    otherwise they are followed one by one. ``on_page``, when given, sees each page of the
+    result in order as soon as it is accepted (e.g. to type records while later pages arrive).
     """
     base = dict(params or {})
     listing = _Listing(api, url)
+    pages: list[Page] = []
+
+    def accept(page: Page) -> None:
+        pages.append(page)
+        if on_page is not None:
+            on_page(page)
 
     async def fetch(page_params: Mapping[str, int]) -> Page:
         return paginator.make_page(await api.get_json(url, {**base, **page_params}))
 
     sent = paginator.first_params()
-    pages = [await fetch(sent)]
-    listing.is_new(pages[0])
-    if paginator.is_last(pages[0]):
+    first = await fetch(sent)
+    listing.is_new(first)
+    accept(first)
+    if paginator.is_last(first):
         return pages
-    remaining = paginator.remaining_params(pages[0])
+    remaining = paginator.remaining_params(first)
     if remaining is not None:
-        await _fetch_ahead(fetch, remaining, pages, paginator, listing)
+        await _fetch_ahead(fetch, remaining, accept, paginator, listing)
         return pages
     while len(pages) < MAX_PAGES and not paginator.is_last(pages[-1]):
         follow = paginator.next_params(pages[-1], sent)
@@ -173,7 +183,7 @@ async def fetch_all(
         page = await fetch(sent)
         if not listing.is_new(page):
             break
-        pages.append(page)
+        accept(page)
     return pages
 
 
@@ -215,11 +225,11 @@ def _canonical(items: list[Any]) -> bytes:
 async def _fetch_ahead(
     fetch: Callable[[Mapping[str, int]], Awaitable[Page]],
     params: list[dict[str, int]],
-    pages: list[Page],
+    accept: Callable[[Page], None],
     paginator: Paginator,
     listing: _Listing,
 ) -> None:
-    """Append the pages of `params` to `pages`, in order, up to the first last or repeated one.
+    """Accept the pages of `params`, in order, up to the first last or repeated one.
 
     Up to `_AHEAD` requests are started ahead of the page being checked; the first failure,
     or the end of the listing, cancels the rest, so none runs on unattended.
@@ -233,7 +243,7 @@ async def _fetch_ahead(
             page = await ahead.popleft()
             if not listing.is_new(page):
                 return
-            pages.append(page)
+            accept(page)
             if paginator.is_last(page):
                 return
             if (following := next(todo, None)) is not None:
