@@ -300,9 +300,9 @@ def numbers_frame(
 ) -> pl.DataFrame:
     """A page of monitored numbers as rows of ``NUMBER_SCHEMA``.
 
-    Records of exactly the documented shape (nearly all) are typed in one vectorised pass;
-    any other record goes through :func:`number_row`, so the result is the same as typing
-    every record one by one.
+    Records of the documented shape (nearly all; unknown extra fields allowed, kept in
+    ``extra``) are typed in one vectorised pass; any other record goes through
+    :func:`number_row`, so the result is the same as typing every record one by one.
     """
     fitting, odd = [], []
     for item in items:
@@ -324,7 +324,7 @@ def numbers_frame(
             _timestamp(rep.struct.field("last_refreshed_at")).alias("last_refreshed_at"),
             _timestamp(pl.col("created_at")).alias("created_at"),
             _timestamp(pl.col("updated_at")).alias("updated_at"),
-            pl.lit(None, pl.Utf8).alias("extra"),
+            pl.Series("extra", [_extra(item) for item in fitting], pl.Utf8),
             pl.lit(None, pl.List(pl.Utf8)).alias("flags"),
             pl.lit(None, pl.Utf8).alias("raw"),
         )
@@ -390,9 +390,22 @@ def _timestamp(column: pl.Expr) -> pl.Expr:
     return pl.when(parsed.dt.year().is_between(1, 9999)).then(parsed)
 
 
+def _extra(item: dict[str, Any]) -> str | None:
+    """The fields beyond the documented ones, as :func:`number_row` keeps them in ``extra``."""
+    rep = item.get("reputation_data")
+    if item.keys() <= _NUMBER_KEYS and (rep is None or rep.keys() <= _REPUTATION_KEYS):
+        return None
+    unknown = {k: v for k, v in item.items() if k not in _NUMBER_KEYS}
+    if rep is not None and (
+        extra_rep := {k: v for k, v in rep.items() if k not in _REPUTATION_KEYS}
+    ):
+        unknown["reputation_data"] = extra_rep
+    return shape.as_json(unknown)
+
+
 def _fits(item: Any, enterprise_id: str) -> bool:
-    """Whether a record has exactly the documented shape and values (the common case)."""
-    if type(item) is not dict or not item.keys() <= _NUMBER_KEYS:
+    """Whether a record has the documented shape and values, maybe beside unknown fields."""
+    if type(item) is not dict:
         return False
     if item.get("enterprise_id") not in (None, enterprise_id):
         return False
@@ -404,7 +417,7 @@ def _fits(item: Any, enterprise_id: str) -> bool:
     rep = item.get("reputation_data")
     if rep is None:
         return True
-    if type(rep) is not dict or not rep.keys() <= _REPUTATION_KEYS:
+    if type(rep) is not dict:
         return False
     if rep.get("spam_risk") not in _RISK_OR_NULL:
         return False
