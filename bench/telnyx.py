@@ -9,10 +9,12 @@ frozen here so none is hobbled:
 - the hand-written ``httpx.AsyncClient`` loop, pool = its concurrency, no validation;
 - ``aiohttp`` + ``orjson`` at concurrency 64, no validation (the fastest known Python client).
 
-Every bound names its concurrency: ``pages × latency ÷ c``. The bound check shows the server
-is not the bottleneck: at 200 ms latency the fastest peer (median of 5) comes within 1.2× of
-the bound at c=64. The pacing check serves 20 requests/s with x-ratelimit-* headers.
-Each figure carries the worker's CPU seconds (user + sys from ``os.wait4``).
+Every bound names its concurrency: ``pages × latency ÷ c``. The server check times the
+fastest peer's network phase at 200 ms latency and c=64 (median of 5) against that bound and
+against the crawl's critical path (enterprise list, first pages, then rounds of c), and the
+page server's own CPU per request is read from /proc around every job. The pacing check serves
+20 requests/s with x-ratelimit-* headers. Each figure carries the worker's CPU seconds
+(user + sys from ``os.wait4``).
 
     python -m bench.telnyx [--quick] [--runs N]           # the stage alone
     python -m bench.telnyx worker callrep --url ... --key ... --db ... --concurrency 16
