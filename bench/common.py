@@ -121,6 +121,15 @@ def _read_all(proc: subprocess.Popen[str], deadline: float) -> tuple[str, str]:
     return "".join(chunks["out"]), "".join(chunks["err"])
 
 
+def process_cpu(pid: int) -> float:
+    """User + sys CPU seconds a live process has used so far (Linux /proc), 0 if unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def emit(result: dict[str, Any]) -> None:
     """A worker's last act: its result as one JSON line on stdout."""
     sys.stdout.write(json.dumps(result) + "\n")

@@ -6,11 +6,12 @@ import asyncio
 import math
 
 import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics.http import ProviderLimits, RetryPolicy
-from analytics.http.retry import announced_quota
+from analytics.http.retry import announced_limit, announced_quota
 from tests.test_http_client import VirtualTime, make_client
 
 
@@ -19,10 +20,17 @@ class QuotaServer:
     (or, with `announce=False`, only refuses); each answer takes `latency` virtual seconds."""
 
     def __init__(
-        self, vt: VirtualTime, limit: int, window: float, latency: float, announce: bool = True
+        self,
+        vt: VirtualTime,
+        limit: int,
+        window: float,
+        latency: float,
+        announce: bool = True,
+        aligned: bool = True,
     ) -> None:
         self.vt, self.limit, self.window, self.latency = vt, limit, window, latency
         self.announce = announce
+        self.aligned = aligned  # windows on a fixed grid, or each from the first request after
         self.start, self.used = 0.0, 0
         self.sent: list[float] = []
         self.refused = 0
@@ -30,7 +38,7 @@ class QuotaServer:
     async def handler(self, request: httpx.Request) -> httpx.Response:
         now = self.vt.now
         if now >= self.start + self.window:
-            self.start = now - (now - self.start) % self.window
+            self.start = now - (now - self.start) % self.window if self.aligned else now
             self.used = 0
         reset = self.start + self.window - now
         self.used += 1
@@ -50,7 +58,7 @@ class QuotaServer:
         return httpx.Response(200, json={"data": []}, headers=headers)
 
 
-def run_requests(server: QuotaServer, n: int, concurrency: int) -> None:
+def run_requests(server: QuotaServer, n: int, concurrency: int, first_alone: bool = False) -> None:
     api = make_client(
         server.handler,
         server.vt,
@@ -59,7 +67,9 @@ def run_requests(server: QuotaServer, n: int, concurrency: int) -> None:
     )
 
     async def main() -> None:
-        await asyncio.gather(*(api.get_json(f"/n/{i}") for i in range(n)))
+        if first_alone:  # as callrep's collectors begin: one listing request, then the fan-out
+            await api.get_json("/n/first")
+        await asyncio.gather(*(api.get_json(f"/n/{i}") for i in range(n - first_alone)))
 
     server.vt.run(main())
 
@@ -71,6 +81,21 @@ def test_announced_quota_is_paced_so_no_429_comes() -> None:
     assert server.refused == 0
     assert len(server.sent) == 200
     # 200 requests at 20 per window need 10 windows; pacing costs at most 10 % on top.
+    assert vt.now <= 200 / 20 * 1.1
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+@pytest.mark.parametrize("concurrency", [4, 16, 64])
+def test_pacing_stays_within_ten_percent_of_the_quota_at_any_concurrency(
+    aligned: bool, concurrency: int
+) -> None:
+    # Windows on a grid, or (like bench.pageserver) each from the first request after the
+    # last; more in flight than the limit allows (64 > 20) once the first answer is in.
+    vt = VirtualTime()
+    server = QuotaServer(vt, limit=20, window=1.0, latency=0.05, aligned=aligned)
+    run_requests(server, n=200, concurrency=concurrency, first_alone=True)
+    assert server.refused == 0
+    assert len(server.sent) == 200
     assert vt.now <= 200 / 20 * 1.1
 
 
@@ -119,6 +144,15 @@ def test_announced_quota_reads_delta_seconds(remaining: int, reset: float) -> No
     )
     got = announced_quota(headers, policy, now=0.0)
     assert got == (remaining, min(policy.max_server_wait, max(policy.min_wait, reset)))
+
+
+@pytest.mark.parametrize(
+    ("value", "limit"),
+    [("20", 20), ("1", 1), ("0", None), ("2.5", None), ("x", None), (None, None)],
+)
+def test_announced_limit_is_a_whole_positive_count(value: str | None, limit: int | None) -> None:
+    headers = httpx.Headers({} if value is None else {"x-ratelimit-limit": value})
+    assert announced_limit(headers) == limit
 
 
 def test_announced_quota_reads_a_unix_reset_time() -> None:

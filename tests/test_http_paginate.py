@@ -127,6 +127,48 @@ def test_telnyx_remaining_pages_are_fetched_concurrently() -> None:
     assert api.peak > 1
 
 
+def test_a_slow_page_does_not_idle_the_pool() -> None:
+    # Page 2 answers only once 100 later pages have: the others keep the pool busy meanwhile
+    # (fetching in fixed batches would wait for page 2 before starting page 66).
+    answered: list[int] = []
+    enough = asyncio.Event()
+    listing = telnyx(400)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page[number]"])
+        if page == 2:
+            await asyncio.wait_for(enough.wait(), timeout=10)
+        answered.append(page)
+        if len(answered) >= 100:
+            enough.set()
+        await asyncio.sleep(0)
+        return httpx.Response(200, json=listing(request))
+
+    async def main() -> list[Page]:
+        transport = httpx.MockTransport(handler)
+        async with httpx.AsyncClient(transport=transport, base_url="https://api.test") as http:
+            client = ApiClient(http, limits=ProviderLimits(concurrency=16), sleep=_no_sleep)
+            return await fetch_all(client, "/v2/items", PageNumberPaginator(page_size=1))
+
+    assert items_of(asyncio.run(main())) == list(range(400))
+    assert answered.index(2) >= 100
+
+
+@pytest.mark.parametrize("total_count", [True, False])
+def test_on_page_sees_every_page_of_the_result_in_order(total_count: bool) -> None:
+    seen: list[Page] = []
+
+    async def main() -> list[Page]:
+        transport = httpx.MockTransport(FakeApi(plivo(95, with_count=total_count)).handler)
+        async with httpx.AsyncClient(transport=transport, base_url="https://api.test") as http:
+            client = ApiClient(http, sleep=_no_sleep)
+            return await fetch_all(client, "/v2/items", OffsetPaginator(10), on_page=seen.append)
+
+    pages = asyncio.run(main())
+    assert len(pages) == 10
+    assert seen == pages
+
+
 def test_plivo_with_total_count() -> None:
     api = FakeApi(plivo(45))
     pages = run(api, OffsetPaginator(limit=20))
@@ -189,10 +231,11 @@ def test_lying_total_pages_is_capped_by_total_results() -> None:
     assert len(api.requests) == 3
 
 
-def test_lying_total_pages_without_results_stops_at_the_first_empty_batch() -> None:
+def test_lying_total_pages_without_results_stops_within_the_look_ahead() -> None:
     api = FakeApi(telnyx(4, total_pages=10**9, total_results=None))
-    assert items_of(run(api, PageNumberPaginator(page_size=2))) == list(range(4))
-    assert len(api.requests) <= 1 + paginate._BATCH
+    pages = run(api, PageNumberPaginator(page_size=2))
+    assert items_of(pages) == list(range(4))
+    assert len(api.requests) <= len(pages) + paginate._AHEAD
 
 
 def test_absolute_page_cap(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from analytics.collectors import shape
 from analytics.collectors import telnyx_records as rec
+from analytics.http import Page
 
 NOW = datetime(2026, 11, 2, 6, tzinfo=UTC)
 GOOD = {
@@ -183,3 +185,39 @@ def test_vectorised_page_equals_typing_each_record(items: list[Any]) -> None:
     slow = shape.frame([_row(item) for item in items], rec.NUMBER_SCHEMA)
     assert fast.schema == slow.schema
     assert _sorted_rows(fast) == _sorted_rows(slow)
+
+
+@given(
+    items=st.lists(records | json_values, max_size=30),
+    size=st.integers(1, 5),
+    every=st.integers(1, 3),
+)
+def test_typing_as_pages_arrive_equals_typing_each_record(
+    items: list[Any], size: int, every: int
+) -> None:
+    pages = [Page(body={}, items=items[i : i + size]) for i in range(0, len(items), size)]
+
+    async def typed() -> pl.DataFrame:
+        typer = rec.NumberTyper("ent-1", 1, NOW, every=every)
+        for page in pages:
+            typer.add(page)
+            await asyncio.sleep(0)  # pages arrive while earlier runs are being typed
+        return await typer.frame()
+
+    fast = asyncio.run(typed())
+    slow = shape.frame([_row(item) for item in items], rec.NUMBER_SCHEMA)
+    assert fast.schema == slow.schema
+    assert _sorted_rows(fast) == _sorted_rows(slow)
+
+
+def test_runs_of_pages_keep_the_listing_order() -> None:
+    numbers = [f"+1202555{n:04d}" for n in range(10)]
+    pages = [Page(body={}, items=[{**GOOD, "phone_number": n}]) for n in numbers]
+
+    async def typed() -> pl.DataFrame:
+        typer = rec.NumberTyper("ent-1", 1, NOW, every=3)
+        for page in pages:
+            typer.add(page)
+        return await typer.frame()
+
+    assert asyncio.run(typed())["phone_number"].to_list() == numbers

@@ -26,6 +26,7 @@ from analytics.collectors.base import RAW_SCHEMA, RunContext, raw_response
 from analytics.config import Limits, Settings
 from analytics.errors import NotFoundError
 from analytics.http import ApiClient, OffsetPaginator, fetch_all
+from analytics.http.transport import ScalingTransport
 from analytics.store.landing import Batch
 
 PAGE_LIMIT = 20  # Plivo's cap for every list endpoint
@@ -62,7 +63,7 @@ class PlivoCollector:
             base_url=f"{plivo.base_url}/Account/{quote(plivo.auth_id, safe='')}/",
             auth=httpx.BasicAuth(plivo.auth_id, plivo.auth_token),
             headers={"Accept": "application/json"},
-            transport=transport,
+            transport=transport or ScalingTransport(plivo.limits.concurrency),
             timeout=plivo.limits.timeout,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -299,9 +300,9 @@ def numbers_frame(
 ) -> pl.DataFrame:
     """A page of monitored numbers as rows of ``NUMBER_SCHEMA``.
 
-    Records of exactly the documented shape (nearly all) are typed in one vectorised pass;
-    any other record goes through :func:`number_row`, so the result is the same as typing
-    every record one by one.
+    Records of the documented shape (nearly all; unknown extra fields allowed, kept in
+    ``extra``) are typed in one vectorised pass; any other record goes through
+    :func:`number_row`, so the result is the same as typing every record one by one.
     """
     fitting, odd = [], []
     for item in items:
@@ -323,7 +324,7 @@ def numbers_frame(
             _timestamp(rep.struct.field("last_refreshed_at")).alias("last_refreshed_at"),
             _timestamp(pl.col("created_at")).alias("created_at"),
             _timestamp(pl.col("updated_at")).alias("updated_at"),
-            pl.lit(None, pl.Utf8).alias("extra"),
+            pl.Series("extra", [_extra(item) for item in fitting], pl.Utf8),
             pl.lit(None, pl.List(pl.Utf8)).alias("flags"),
             pl.lit(None, pl.Utf8).alias("raw"),
         )
@@ -346,15 +347,65 @@ def numbers_frame(
     return pl.concat(frames) if frames else pl.DataFrame(schema=NUMBER_SCHEMA)
 
 
+class NumberTyper:
+    """Types a listing's numbers as its pages arrive: every `every` pages on a worker thread
+    (polars does the bulk), so typing overlaps the requests still in flight and leaves the
+    event loop free. One call per run of pages costs a third of the CPU of one per page.
+
+    Pass :meth:`add` as ``fetch_all(..., on_page=...)``, then await :meth:`frame`.
+    """
+
+    def __init__(
+        self, enterprise_id: str, run_id: int, collected_at: datetime, every: int = 32
+    ) -> None:
+        self._args = (enterprise_id, run_id, collected_at)
+        self._every = every
+        self._items: list[Any] = []
+        self._pages = 0
+        self._runs: list[asyncio.Future[pl.DataFrame]] = []
+
+    def add(self, page: Any) -> None:
+        """Take one page's items (in listing order); type them once `every` pages are in."""
+        self._items.extend(page.items)
+        self._pages += 1
+        if self._pages % self._every == 0:
+            self._start()
+
+    async def frame(self) -> pl.DataFrame:
+        """Every item added, typed, in order (as :func:`numbers_frame` over all of them)."""
+        self._start()
+        frames = await asyncio.gather(*self._runs)
+        return pl.concat(frames) if frames else pl.DataFrame(schema=NUMBER_SCHEMA)
+
+    def _start(self) -> None:
+        if self._items:
+            items, self._items = self._items, []
+            run = asyncio.to_thread(numbers_frame, items, *self._args)
+            self._runs.append(asyncio.ensure_future(run))
+
+
 def _timestamp(column: pl.Expr) -> pl.Expr:
     """Parsed to UTC; null when unreadable or, in UTC, outside years 1-9999 (as the slow path)."""
     parsed = column.str.to_datetime(_ISO_8601, strict=False, time_zone="UTC", time_unit="us")
     return pl.when(parsed.dt.year().is_between(1, 9999)).then(parsed)
 
 
+def _extra(item: dict[str, Any]) -> str | None:
+    """The fields beyond the documented ones, as :func:`number_row` keeps them in ``extra``."""
+    rep = item.get("reputation_data")
+    if item.keys() <= _NUMBER_KEYS and (rep is None or rep.keys() <= _REPUTATION_KEYS):
+        return None
+    unknown = {k: v for k, v in item.items() if k not in _NUMBER_KEYS}
+    if rep is not None and (
+        extra_rep := {k: v for k, v in rep.items() if k not in _REPUTATION_KEYS}
+    ):
+        unknown["reputation_data"] = extra_rep
+    return shape.as_json(unknown)
+
+
 def _fits(item: Any, enterprise_id: str) -> bool:
-    """Whether a record has exactly the documented shape and values (the common case)."""
-    if type(item) is not dict or not item.keys() <= _NUMBER_KEYS:
+    """Whether a record has the documented shape and values, maybe beside unknown fields."""
+    if type(item) is not dict:
         return False
     if item.get("enterprise_id") not in (None, enterprise_id):
         return False
@@ -366,7 +417,7 @@ def _fits(item: Any, enterprise_id: str) -> bool:
     rep = item.get("reputation_data")
     if rep is None:
         return True
-    if type(rep) is not dict or not rep.keys() <= _REPUTATION_KEYS:
+    if type(rep) is not dict:
         return False
     if rep.get("spam_risk") not in _RISK_OR_NULL:
         return False

@@ -26,7 +26,13 @@ from analytics.http.jsonparse import loads
 from analytics.http.limits import ProviderLimits
 from analytics.http.ratelimit import RateLimiter
 from analytics.http.redact import Redactor, one_line, redact_url
-from analytics.http.retry import RetryPolicy, announced_quota, backoff_delay, server_wait
+from analytics.http.retry import (
+    RetryPolicy,
+    announced_limit,
+    announced_quota,
+    backoff_delay,
+    server_wait,
+)
 
 log = logging.getLogger("callrep.http")
 
@@ -88,7 +94,6 @@ class ApiClient:
         self._slots = asyncio.Semaphore(limits.concurrency)
         rate = math.inf if limits.rate is None else limits.rate
         self._limiter = RateLimiter(rate, limits.period, clock=clock, sleep=sleep)
-        self._in_flight = 0
         self.stats = RequestStats()
 
     async def get_json(self, url: str, params: Mapping[str, str | int] | None = None) -> Any:
@@ -97,9 +102,12 @@ class ApiClient:
         Retries `retry.retry_statuses`, transport errors and truncated 2xx bodies; raises
         AuthError (401/403), NotFoundError (404), HttpStatusError or TransportFailure.
         """
-        shown = redact_url(self._http.build_request("GET", url, params=params).url, self._secrets)
+        # Built once and sent by every attempt: building a request costs as much CPU as
+        # aiohttp's whole send.
+        request = self._http.build_request("GET", url, params=params, timeout=self._timeout)
+        shown = redact_url(request.url, self._secrets)
         try:
-            return await self._get_with_retries(url, params, shown)
+            return await self._get_with_retries(request, shown)
         except LimitExceeded as err:
             self.stats.failures += 1
             raise LimitExceeded(f"GET {shown}: {err}") from None
@@ -107,15 +115,13 @@ class ApiClient:
             self.stats.failures += 1
             raise
 
-    async def _get_with_retries(
-        self, url: str, params: Mapping[str, str | int] | None, shown: str
-    ) -> Any:
+    async def _get_with_retries(self, request: httpx.Request, shown: str) -> Any:
         """Up to `retry.max_attempts` attempts, waiting between them; raise the last failure."""
         attempts = self._retry.max_attempts
         attempt = 1
         while True:
             try:
-                return await self._attempt(url, params, shown)
+                return await self._attempt(request, shown)
             except _Retryable as failure:
                 if attempt == attempts:
                     raise self._final_error(failure, shown) from None
@@ -132,18 +138,16 @@ class ApiClient:
                 await self._sleep(wait)
             attempt += 1
 
-    async def _attempt(self, url: str, params: Mapping[str, str | int] | None, shown: str) -> Any:
+    async def _attempt(self, request: httpx.Request, shown: str) -> Any:
         """Send one GET inside the concurrency and rate bounds; return the parsed JSON body.
 
         The body is read as a stream and counted as it is decoded, so neither a
         decompression bomb nor a dripping server gets past `max_body_bytes` or
         `request_deadline`; every secret is masked in it before it is parsed.
         """
-        request = self._http.build_request("GET", url, params=params, timeout=self._timeout)
         async with self._slots:
-            await self._limiter.acquire()
+            grant = await self._limiter.acquire()
             self.stats.requests += 1
-            self._in_flight += 1
             try:
                 async with asyncio.timeout(self._limits.request_deadline):
                     response, body = await self._send(request)
@@ -157,10 +161,8 @@ class ApiClient:
                 raise _Retryable(
                     f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
                 ) from None
-            finally:
-                self._in_flight -= 1
             if (quota := announced_quota(response.headers, self._retry)) is not None:
-                self._limiter.pace(*quota, in_flight=self._in_flight)
+                self._limiter.pace(*quota, grant=grant, limit=announced_limit(response.headers))
         text = self._redactor.json_text(body.decode("utf-8", errors="replace"))
         if response.is_success:
             try:

@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+import orjson
 
 from analytics.http.client import ApiClient
 
 log = logging.getLogger("callrep.http")
 
 MAX_PAGES = 100_000  # pages of one listing, whatever the server claims (runs have own caps)
-_BATCH = 64  # pages fetched concurrently before checking for a short page
+_AHEAD = 128  # pages requested beyond the first one not yet checked (bounds any overfetch)
 
 
 @dataclass
@@ -33,7 +37,6 @@ class Page:
 
     body: dict  # the whole JSON response
     items: list[dict]
-    parsed: Any = None  # what fetch_all's `parse` made of the items
 
 
 class Paginator(Protocol):
@@ -140,35 +143,37 @@ async def fetch_all(
     paginator: Paginator,
     params: Mapping | None = None,
     *,
-    parse: Callable[[list[Any]], Any] | None = None,
+    on_page: Callable[[Page], object] | None = None,
 ) -> list[Page]:
     """Every page of the listing at `url`, in order, ending at the first short or empty page.
 
     When the first page reveals the total, the remaining pages are fetched concurrently (the
-    ApiClient bounds how many are in flight); otherwise they are followed one by one.
-    ``parse``, when given, turns each page's items into ``Page.parsed`` as soon as the page
-    arrives, so parsing overlaps the requests still in flight.
+    ApiClient bounds how many are in flight) and checked in order as they arrive, never more
+    than `_AHEAD` past the first unchecked page, so no batch boundary idles the pool;
+    otherwise they are followed one by one. ``on_page``, when given, sees each page of the
+    result in order as soon as it is accepted (e.g. to type records while later pages arrive).
     """
     base = dict(params or {})
     listing = _Listing(api, url)
+    pages: list[Page] = []
+
+    def accept(page: Page) -> None:
+        pages.append(page)
+        if on_page is not None:
+            on_page(page)
 
     async def fetch(page_params: Mapping[str, int]) -> Page:
-        page = paginator.make_page(await api.get_json(url, {**base, **page_params}))
-        if parse is not None:
-            page.parsed = parse(page.items)
-        return page
+        return paginator.make_page(await api.get_json(url, {**base, **page_params}))
 
     sent = paginator.first_params()
-    pages = [await fetch(sent)]
-    listing.is_new(pages[0])
-    if paginator.is_last(pages[0]):
+    first = await fetch(sent)
+    listing.is_new(first)
+    accept(first)
+    if paginator.is_last(first):
         return pages
-    remaining = paginator.remaining_params(pages[0])
+    remaining = paginator.remaining_params(first)
     if remaining is not None:
-        for start in range(0, len(remaining), _BATCH):
-            batch = await _gather(fetch(p) for p in remaining[start : start + _BATCH])
-            if _extend_until_last(pages, batch, paginator, listing):
-                break
+        await _fetch_ahead(fetch, remaining, accept, paginator, listing)
         return pages
     while len(pages) < MAX_PAGES and not paginator.is_last(pages[-1]):
         follow = paginator.next_params(pages[-1], sent)
@@ -178,7 +183,7 @@ async def fetch_all(
         page = await fetch(sent)
         if not listing.is_new(page):
             break
-        pages.append(page)
+        accept(page)
     return pages
 
 
@@ -198,9 +203,7 @@ class _Listing:
         if not page.items:
             self._api.budget.add_page(0)
             return True
-        digest = hashlib.blake2b(
-            json.dumps(page.items, sort_keys=True, default=str).encode(), digest_size=16
-        ).digest()
+        digest = hashlib.blake2b(_canonical(page.items), digest_size=16).digest()
         if digest not in self._seen:
             self._seen.add(digest)
             self._api.budget.add_page(len(page.items))
@@ -210,27 +213,46 @@ class _Listing:
         return False
 
 
-def _extend_until_last(
-    pages: list[Page], batch: Iterable[Page], paginator: Paginator, listing: _Listing
-) -> bool:
-    """Append `batch` to `pages` up to the first last or repeated page; True if one was met."""
-    for page in batch:
-        if not listing.is_new(page):
-            return True
-        pages.append(page)
-        if paginator.is_last(page):
-            return True
-    return False
-
-
-async def _gather(coros: Iterable[Awaitable[Page]]) -> list[Page]:
-    """asyncio.gather that cancels the siblings when one fails, so none runs on unattended."""
-    tasks = [asyncio.ensure_future(c) for c in coros]
+def _canonical(items: list[Any]) -> bytes:
+    """`items` as JSON with sorted keys: the same bytes for the same content (orjson is ~10x
+    faster than the stdlib; the stdlib takes what orjson cannot, e.g. integers beyond 64 bits)."""
     try:
-        return await asyncio.gather(*tasks)
+        return orjson.dumps(items, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(items, sort_keys=True, default=str).encode()
+
+
+async def _fetch_ahead(
+    fetch: Callable[[Mapping[str, int]], Awaitable[Page]],
+    params: list[dict[str, int]],
+    accept: Callable[[Page], None],
+    paginator: Paginator,
+    listing: _Listing,
+) -> None:
+    """Accept the pages of `params`, in order, up to the first last or repeated one.
+
+    Up to `_AHEAD` requests are started ahead of the page being checked; the first failure,
+    or the end of the listing, cancels the rest, so none runs on unattended.
+    """
+    todo = iter(params)
+    ahead: deque[asyncio.Future[Page]] = deque(
+        asyncio.ensure_future(fetch(p)) for p in itertools.islice(todo, _AHEAD)
+    )
+    try:
+        while ahead:
+            page = await ahead.popleft()
+            if not listing.is_new(page):
+                return
+            accept(page)
+            if paginator.is_last(page):
+                return
+            if (following := next(todo, None)) is not None:
+                ahead.append(asyncio.ensure_future(fetch(following)))
     finally:
-        for task in tasks:
+        for task in ahead:
             task.cancel()  # a no-op for tasks that already finished
+            if task.done() and not task.cancelled():
+                task.exception()  # retrieved: a sibling's failure is not logged as unhandled
 
 
 def _page(body: Any, items_key: str) -> Page:

@@ -18,9 +18,12 @@ class RateLimiter:
     float rounding. Waiters are served first come, first served. `rate=math.inf` means no
     limit, while `pause_until` still holds every caller.
 
-    `pace` adopts the quota a server announces (x-ratelimit-remaining / -reset): until that
-    window resets, grants are spaced so the remaining quota lasts until the reset, and when
-    nothing remains every caller waits for the reset, so the 429 never comes.
+    `pace` adopts the quota a server announces (x-ratelimit-limit / -remaining / -reset):
+    until that window resets, grants are spaced so the remaining quota lasts until the reset,
+    and when nothing remains every caller waits for the reset, so the 429 never comes. Once
+    the announced window has passed and before the next answer, grants keep the announced
+    pace (limit per window length), so a client with more in flight than the server's limit
+    never bursts into a fresh window.
     """
 
     def __init__(
@@ -40,12 +43,15 @@ class RateLimiter:
         self._paused_until = -math.inf
         self._server_interval = 0.0  # spacing the server's announced quota asks for
         self._server_until = -math.inf  # when that quota window resets
+        self._server_pace = 0.0  # spacing of `limit` grants over the longest window announced
+        self._server_window = 0.0
+        self.granted = 0  # grants so far; acquire() returns each grant's number
         self._clock = clock
         self._sleep = sleep
         self._lock = asyncio.Lock()
 
-    async def acquire(self) -> None:
-        """Wait until a request may be sent, then count it as sent."""
+    async def acquire(self) -> int:
+        """Wait until a request may be sent, count it as sent; return its grant number."""
         async with self._lock:
             while (wait := (ready := self._ready_at()) - self._clock()) > 0:
                 await self._sleep(wait)
@@ -54,19 +60,26 @@ class RateLimiter:
             # overshoot would otherwise accumulate into a pace well below `rate`. After a stall
             # longer than one interval, start again from now rather than bursting to catch up.
             self._window.append(ready if now - ready < self._interval else now)
+            self.granted += 1
+            return self.granted
 
     def pause_until(self, t: float) -> None:
         """Hold every caller until `clock() >= t` (e.g. after a 429); never shortens a pause."""
         self._paused_until = max(self._paused_until, t)
 
-    def pace(self, remaining: int, reset: float, in_flight: int = 0) -> None:
+    def pace(self, remaining: int, reset: float, grant: int, limit: int | None = None) -> None:
         """Spread a server's announced quota: `remaining` requests until `reset` seconds from now.
 
-        `in_flight` requests were sent but not yet answered, so the server may not have counted
-        them in `remaining`: they are taken off the quota first. No quota left: pause to the reset.
+        The answer is to the request of grant number `grant`: the requests granted after it
+        may have reached the server after that answer was written, so they are taken off the
+        quota first (the ones before it were counted). No quota left: pause to the reset.
+        `limit`, when announced, sets the pace between the reset and the next answer.
         """
         now = self._clock()
-        budget = remaining - max(0, in_flight)
+        if limit is not None and limit > 0:
+            self._server_window = max(self._server_window, reset)
+            self._server_pace = self._server_window / limit
+        budget = remaining - max(0, self.granted - grant)
         if budget <= 0:
             self.pause_until(now + reset)
             return
@@ -77,7 +90,7 @@ class RateLimiter:
         """The earliest clock time at which the next grant is allowed."""
         if not self._window:
             return self._paused_until
-        interval = self._interval
+        interval = max(self._interval, self._server_pace)
         if self._clock() < self._server_until:
             interval = max(interval, self._server_interval)
         ready = max(self._paused_until, self._window[-1] + interval)

@@ -81,6 +81,12 @@ def announced_quota(
     return int(remaining), min(policy.max_server_wait, max(policy.min_wait, reset))
 
 
+def announced_limit(headers: httpx.Headers) -> int | None:
+    """The server's requests per window from x-ratelimit-limit, or None when absent or garbage."""
+    limit = _number(headers.get("x-ratelimit-limit"))
+    return int(limit) if limit is not None and limit == int(limit) and limit >= 1 else None
+
+
 def _retry_after(value: str | None, now: float) -> float | None:
     """Parse Retry-After: delta-seconds or an HTTP-date."""
     if value is None:
