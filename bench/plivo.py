@@ -24,8 +24,8 @@ LATENCY = 0.05
 
 
 def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
-    from analytics.collect import collect
     from analytics.config import Limits, PlivoSettings, Pricing, Settings
+    from analytics.orchestration.collect import collect
     from analytics.store.database import connect
 
     settings = Settings(

@@ -69,7 +69,7 @@ def pageserver(numbers: int, latency: float, *extra: str) -> SimProcess:
 
 
 def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
-    import analytics.collect as collect_mod
+    import analytics.orchestration.collect as collect_mod
     from analytics.config import Limits, Pricing, Settings, TelnyxSettings
     from analytics.store.database import connect
 

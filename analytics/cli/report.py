@@ -8,7 +8,7 @@ import click
 
 from analytics.cli.options import db_option, settings
 from analytics.cli.progress import progress_for, quiet_option
-from analytics.pipeline import build_if_stale
+from analytics.orchestration import build_if_stale
 from analytics.report.weekly import write_report
 from analytics.report.weeks import IsoWeek
 from analytics.store.database import copy_behind, open_readonly
