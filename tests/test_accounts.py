@@ -307,3 +307,26 @@ def test_without_accounts_the_single_account_variables_are_the_default(tmp_path:
     ]
     assert mixed.plivo_accounts() == {"SA1": "sub"}
     assert "t2" in mixed.secrets() and "t2" not in repr(mixed)
+
+
+def test_export_filters_a_mart_keyed_on_account(
+    env: dict[str, str], sims: dict[str, Simulator], tmp_path: Path
+) -> None:
+    settings = load_settings(env)
+    collect(settings, transport=ByHost(sims), collected_at=sims["west.sim"].now)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build"], env=env).exit_code == 0
+    counts = {}
+    for account in ("west", "east"):
+        out = tmp_path / f"{account}.csv"
+        args = ["export", "plivo_carrier_status", "--account", account, "--out", str(out)]
+        result = runner.invoke(cli, args, env=env)
+        assert result.exit_code == 0, result.output
+        lines = out.read_text(encoding="utf-8").splitlines()
+        assert lines[0].split(",")[0] == "account"
+        assert all(line.startswith(f"{account},") for line in lines[1:])
+        counts[account] = len(lines) - 1
+    assert counts == {"west": len(sims["west.sim"].plivo.by_number), "east": 0}
+    refused = runner.invoke(cli, ["export", "spam_risk_weekly", "--account", "west"], env=env)
+    assert refused.exit_code == 2
+    assert "spam_risk_weekly has no account column" in refused.output
