@@ -30,12 +30,15 @@ def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
 
     settings = Settings(
         db_path=Path(a.db),
-        telnyx=None,
-        plivo=PlivoSettings(
-            auth_id=a.auth_id,
-            auth_token=a.token,
-            base_url=a.url,
-            limits=Limits(concurrency=a.concurrency, rate=a.rate, period=a.period, timeout=30.0),
+        accounts=(
+            PlivoSettings(
+                auth_id=a.auth_id,
+                auth_token=a.token,
+                base_url=a.url,
+                limits=Limits(
+                    concurrency=a.concurrency, rate=a.rate, period=a.period, timeout=30.0
+                ),
+            ),
         ),
         pricing=Pricing(),
     )

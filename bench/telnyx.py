@@ -75,12 +75,13 @@ def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
 
     settings = Settings(
         db_path=Path(a.db),
-        telnyx=TelnyxSettings(
-            api_key=a.key,
-            base_url=a.url,
-            limits=Limits(concurrency=a.concurrency, rate=None, period=1.0, timeout=30.0),
+        accounts=(
+            TelnyxSettings(
+                api_key=a.key,
+                base_url=a.url,
+                limits=Limits(concurrency=a.concurrency, rate=None, period=1.0, timeout=30.0),
+            ),
         ),
-        plivo=None,
         pricing=Pricing(),
     )
     profiler = None

@@ -3,6 +3,8 @@ collected from simulators (routed by host) into one tmp DuckDB through the publi
 
 from __future__ import annotations
 
+import string
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -10,9 +12,11 @@ import duckdb
 import httpx
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analytics.cli import cli
-from analytics.config import load_settings
+from analytics.config import ACCOUNT_NAME, load_settings
 from analytics.errors import ConfigError
 from analytics.orchestration.collect import collect
 from analytics.simulator import SimServer, Simulator
@@ -330,3 +334,21 @@ def test_export_filters_a_mart_keyed_on_account(
     refused = runner.invoke(cli, ["export", "spam_risk_weekly", "--account", "west"], env=env)
     assert refused.exit_code == 2
     assert "spam_risk_weekly has no account column" in refused.output
+
+
+@given(name=st.text(alphabet=string.ascii_letters + string.digits + "-_. /:@", max_size=80))
+def test_an_account_name_is_accepted_exactly_when_it_is_well_formed(name: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "callrep.toml"
+        config.write_text(
+            f'[[accounts]]\nname = "{name}"\nprovider = "telnyx"\napi_key_env = "K"\n',
+            encoding="utf-8",
+        )
+        try:
+            settings = load_settings({"CALLREP_CONFIG": str(config), "K": "key"})
+        except ConfigError as err:
+            assert not ACCOUNT_NAME.fullmatch(name)
+            assert "\n" not in str(err) and err.exit_code == 2
+        else:
+            assert ACCOUNT_NAME.fullmatch(name)
+            assert [a.name for a in settings.configured()] == [name]

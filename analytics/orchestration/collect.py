@@ -64,7 +64,7 @@ def select_accounts(
     """The accounts to collect and the declared ones skipped for want of credentials.
 
     ``sources`` (providers) and ``names`` (account names) narrow the choice; an account
-    asked for by name, or the only account of a source asked for, must be configured.
+    asked for by name must be configured, and so must one account of each source asked for.
     """
     unknown = [s for s in sources if s not in PROVIDERS]
     if unknown:
@@ -133,7 +133,7 @@ def collect(
             fetched = asyncio.run(_fetch_all(active, contexts, transport, sleep, origins, progress))
             with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
                 sink.admit(origins, [ctx.run_id for ctx in contexts])
-                if not accounts:  # the spool is everyone's: a run of chosen accounts leaves it
+                if any(c.source == "plivo" for c in active):  # every Plivo account's spool
                     outcomes += _land_callbacks(sink, settings, origins)
                 for source, ctx, result in zip(active, contexts, fetched, strict=True):
                     with progress.stage(f"{_label(source)}: landing", unit="records") as step:
