@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from analytics.errors import ConfigError
@@ -26,6 +26,7 @@ BILLING_ANCHORS = ("calendar", "anniversary")
 
 # One limits type for config and http (callrep.toml [telnyx]/[plivo] keys -> its fields).
 Limits = ProviderLimits
+DEFAULT_ACCOUNT = "default"  # the account the single-account variables describe
 _LIMIT_KEYS = {
     "concurrency": ("concurrency", int),
     "rate": ("rate", float),
@@ -41,7 +42,7 @@ _ENV_KEYS = {
 _SECTION_KEYS = {
     name: frozenset({"base_url", *_LIMIT_KEYS, *env}) for name, env in _ENV_KEYS.items()
 }
-_TOP_KEYS = frozenset({"db", "telnyx", "plivo", "pricing", "mail", "notify_config"})
+_TOP_KEYS = frozenset({"db", "telnyx", "plivo", "pricing", "accounts", "mail", "notify_config"})
 _SECRET_NAME = re.compile(r"key|token|secret|passw|auth|credential|bearer", re.IGNORECASE)
 # A value shaped like a credential: an auth header, a Telnyx key, or a long mixed-case token
 # (letters of both cases and digits, no path or URL punctuation, so file paths never match).
@@ -59,21 +60,59 @@ _PLIVO_LIMITS = Limits(concurrency=16, rate=290, period=5.0, timeout=30.0)
 
 @dataclass(frozen=True)
 class TelnyxSettings:
-    """Where and how to reach Telnyx. ``api_key`` is a secret: never print it."""
+    """One Telnyx account. ``api_key`` is a secret: never print it; empty = not configured."""
 
+    provider: ClassVar[str] = "telnyx"
     api_key: str = field(repr=False)
     base_url: str = TELNYX_DEFAULT_URL
     limits: Limits = _TELNYX_LIMITS
+    name: str = DEFAULT_ACCOUNT
+    api_key_env: str = "TELNYX_API_KEY"  # where the key is read from, for messages
+
+    @property
+    def configured(self) -> bool:
+        """Whether the account's key is set."""
+        return bool(self.api_key)
+
+    def secrets(self) -> list[str]:
+        """The values to redact from every message."""
+        return [self.api_key] if self.api_key else []
+
+    def missing(self) -> str:
+        """What to set to configure this account."""
+        return self.api_key_env
 
 
 @dataclass(frozen=True)
 class PlivoSettings:
-    """Where and how to reach Plivo. ``auth_token`` is a secret: never print it."""
+    """One Plivo (sub)account. ``auth_token`` is a secret: never print it; empty = unset."""
 
+    provider: ClassVar[str] = "plivo"
     auth_id: str
     auth_token: str = field(repr=False)
     base_url: str = PLIVO_DEFAULT_URL
     limits: Limits = _PLIVO_LIMITS
+    name: str = DEFAULT_ACCOUNT
+    auth_token_env: str = "PLIVO_AUTH_TOKEN"  # where the token is read from, for messages
+
+    @property
+    def configured(self) -> bool:
+        """Whether the account's id and token are set."""
+        return bool(self.auth_id and self.auth_token)
+
+    def secrets(self) -> list[str]:
+        """The token and the Basic pair (the redactor masks its base64 forms too)."""
+        if not self.auth_token:
+            return []
+        return [self.auth_token, f"{self.auth_id}:{self.auth_token}"]
+
+    def missing(self) -> str:
+        """What to set to configure this account."""
+        return self.auth_token_env if self.auth_id else f"PLIVO_AUTH_ID and {self.auth_token_env}"
+
+
+Account = TelnyxSettings | PlivoSettings
+PROVIDERS = ("telnyx", "plivo")
 
 
 @dataclass(frozen=True)
@@ -90,20 +129,36 @@ class Pricing:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a command needs; providers are None when their credentials are unset."""
+    """Everything a command needs. ``accounts`` lists every declared account, configured
+    or not (each provider's ``default`` account when callrep.toml lists none for it)."""
 
     db_path: Path
-    telnyx: TelnyxSettings | None
-    plivo: PlivoSettings | None
-    pricing: Pricing
+    accounts: tuple[Account, ...]
+    pricing: Pricing = Pricing()
     mail: MailSettings | None = None
     notify: Notify = field(default_factory=lambda: Notify())
 
+    def configured(self) -> list[Account]:
+        """The accounts whose credentials are set."""
+        return [a for a in self.accounts if a.configured]
+
+    def account(self, provider: str, name: str = DEFAULT_ACCOUNT) -> Account | None:
+        """The configured account ``name`` of ``provider``, if any."""
+        found = (a for a in self.configured() if a.provider == provider and a.name == name)
+        return next(found, None)
+
+    def plivo_accounts(self) -> dict[str, str]:
+        """Each declared Plivo (sub)account's name by its ``auth_id``: whose a callback is."""
+        found = (a for a in self.accounts if isinstance(a, PlivoSettings) and a.auth_id)
+        return {a.auth_id: a.name for a in found}
+
+    def plivo_tokens(self) -> dict[str, str]:
+        """Each configured Plivo (sub)account's token by its ``auth_id``: how callbacks route."""
+        return {a.auth_id: a.auth_token for a in self.configured() if isinstance(a, PlivoSettings)}
+
     def secrets(self) -> list[str]:
-        """Every secret value in these settings (and Plivo's Basic pair), for redaction."""
-        found = [self.telnyx.api_key] if self.telnyx else []
-        if self.plivo:
-            found += [self.plivo.auth_token, f"{self.plivo.auth_id}:{self.plivo.auth_token}"]
+        """Every secret value in these settings (and Plivo's Basic pairs), for redaction."""
+        found = [s for a in self.accounts for s in a.secrets()]
         if self.mail and self.mail.password:
             found.append(self.mail.password)
         if self.notify.urls:
@@ -121,10 +176,10 @@ def load_settings(
     env = os.environ if env is None else env
     toml = _read_toml(config_file or Path(env.get("CALLREP_CONFIG", "callrep.toml")), env)
     db_path = Path(db or env.get("CALLREP_DB") or toml.get("db") or "callrep.duckdb")
+    defaults = (_telnyx(env, toml.get("telnyx", {})), _plivo(env, toml.get("plivo", {})))
     return Settings(
         db_path=db_path,
-        telnyx=_telnyx(env, toml.get("telnyx", {})),
-        plivo=_plivo(env, toml.get("plivo", {})),
+        accounts=_accounts(env, toml.get("accounts", []), defaults),
         pricing=_pricing(toml.get("pricing", {})),
         mail=_mail(env, toml.get("mail")),
         notify=Notify(urls=env.get("CALLREP_NOTIFY", "").strip(), config_file=_notify_config(toml)),
@@ -164,6 +219,7 @@ def _read_toml(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
 def _check_file(data: Mapping[str, Any], path: Path) -> None:
     """Reject secrets, unknown keys and sections that are not tables, naming the key."""
     _check_keys(data, path, "", _TOP_KEYS)
+    _check_account_tables(data.get("accounts", []), path)
     db = data.get("db")
     if db is not None and (not isinstance(db, str) or not db):
         raise ConfigError(f"{path}: db: expected a file path (a string), got {_shown(db)}")
@@ -238,16 +294,19 @@ def _credential(env: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _telnyx(env: Mapping[str, str], section: Mapping[str, Any]) -> TelnyxSettings | None:
+def _telnyx(env: Mapping[str, str], section: Mapping[str, Any]) -> TelnyxSettings:
     limits = _limits("telnyx", section, TelnyxSettings.limits)  # checked even when unused
     base = _url("TELNYX_BASE_URL", env.get("TELNYX_BASE_URL") or section.get("base_url"))
-    key = _credential(env, section.get("api_key_env", "TELNYX_API_KEY"))
-    if not key:
-        return None
-    return TelnyxSettings(api_key=key, base_url=base or TELNYX_DEFAULT_URL, limits=limits)
+    key_var = section.get("api_key_env", "TELNYX_API_KEY")
+    return TelnyxSettings(
+        api_key=_credential(env, key_var),
+        base_url=base or TELNYX_DEFAULT_URL,
+        limits=limits,
+        api_key_env=key_var,
+    )
 
 
-def _plivo(env: Mapping[str, str], section: Mapping[str, Any]) -> PlivoSettings | None:
+def _plivo(env: Mapping[str, str], section: Mapping[str, Any]) -> PlivoSettings:
     limits = _limits("plivo", section, PlivoSettings.limits)  # checked even when unused
     base = _url("PLIVO_BASE_URL", env.get("PLIVO_BASE_URL") or section.get("base_url"))
     id_var = section.get("auth_id_env", "PLIVO_AUTH_ID")
@@ -255,7 +314,7 @@ def _plivo(env: Mapping[str, str], section: Mapping[str, Any]) -> PlivoSettings 
     auth_id = _credential(env, id_var)
     token = _credential(env, token_var)
     if not auth_id and not token:
-        return None
+        return PlivoSettings("", "", base or PLIVO_DEFAULT_URL, limits, auth_token_env=token_var)
     if not auth_id:
         raise ConfigError(f"{id_var} is not set ({token_var} is)")
     if not token:
@@ -263,7 +322,11 @@ def _plivo(env: Mapping[str, str], section: Mapping[str, Any]) -> PlivoSettings 
     if not auth_id.isalnum():
         raise ConfigError(f"{id_var}: expected letters and digits only")
     return PlivoSettings(
-        auth_id=auth_id, auth_token=token, base_url=base or PLIVO_DEFAULT_URL, limits=limits
+        auth_id=auth_id,
+        auth_token=token,
+        base_url=base or PLIVO_DEFAULT_URL,
+        limits=limits,
+        auth_token_env=token_var,
     )
 
 
@@ -285,6 +348,7 @@ def _url(name: str, value: Any) -> str | None:
 
 
 def _limits(provider: str, section: Mapping[str, Any], default: Limits) -> Limits:
+    """``default`` with the limit keys of ``section`` applied; ``provider`` names the table."""
     changes = {}
     for key, (field_name, kind) in _LIMIT_KEYS.items():
         if key not in section:
@@ -434,3 +498,100 @@ def _mail(env: Mapping[str, str], section: Mapping[str, Any] | None) -> MailSett
         password_env=password_env,
         timeout=float(timeout),
     )
+
+
+# --- [[accounts]]: many Telnyx accounts and Plivo (sub)accounts --------------------------
+# Each listed account names the variables that hold its secrets; the accounts listed for a
+# provider replace that provider's default account (the single-account variables).
+ACCOUNT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+MAX_ACCOUNTS = 1_000
+_ACCOUNT_KEYS = {
+    "telnyx": frozenset({"name", "provider", "base_url", "api_key_env", *_LIMIT_KEYS}),
+    "plivo": frozenset({"name", "provider", "base_url", "auth_id", "auth_token_env", *_LIMIT_KEYS}),
+}
+
+
+def _check_account_tables(listed: Any, path: Path) -> None:
+    """``accounts`` is a list of tables, each with a known provider and only its keys."""
+    if not isinstance(listed, list) or not all(isinstance(t, Mapping) for t in listed):
+        raise ConfigError(f"{path}: accounts: expected tables ([[accounts]]), got {_shown(listed)}")
+    if len(listed) > MAX_ACCOUNTS:
+        raise ConfigError(f"{path}: accounts: more than {MAX_ACCOUNTS:,} accounts")
+    for n, table in enumerate(listed, 1):
+        provider = table.get("provider")
+        if provider not in PROVIDERS:
+            raise ConfigError(
+                f"{path}: accounts[{n}].provider: expected one of {', '.join(PROVIDERS)}, "
+                f"got {_shown(provider)}"
+            )
+        _check_keys(table, path, f"accounts[{n}].", _ACCOUNT_KEYS[provider])
+
+
+def _accounts(
+    env: Mapping[str, str],
+    listed: list[Mapping[str, Any]],
+    defaults: tuple[TelnyxSettings, PlivoSettings],
+) -> tuple[Account, ...]:
+    """The listed accounts (tables checked by the file check), validated; a provider with
+    none listed keeps its default account."""
+    base = {d.provider: d for d in defaults}
+    accounts = [_account(env, n, table, base) for n, table in enumerate(listed, 1)]
+    _check_unique(accounts)
+    listed_providers = {a.provider for a in accounts}
+    return (*(d for d in defaults if d.provider not in listed_providers), *accounts)
+
+
+def _account(
+    env: Mapping[str, str], n: int, table: Mapping[str, Any], base: Mapping[str, Account]
+) -> Account:
+    where = f"accounts[{n}]"
+    provider = table["provider"]
+    name = table.get("name")
+    if not isinstance(name, str) or not ACCOUNT_NAME.fullmatch(name):
+        raise ConfigError(
+            f"callrep.toml: {where}.name: expected lowercase letters, digits, '-' or '_' "
+            f"(up to 63, starting with a letter or digit), got {_shown(name)}"
+        )
+    where = f"accounts[{n}] ({name})"
+    default = base[provider]
+    limits = _limits(where, table, default.limits)
+    url = _url(f"callrep.toml: {where}.base_url", table.get("base_url")) or default.base_url
+    secret_key = "api_key_env" if provider == "telnyx" else "auth_token_env"
+    var = table.get(secret_key)
+    if not isinstance(var, str) or not _ENV_NAME.fullmatch(var):
+        raise ConfigError(
+            f"callrep.toml: {where}.{secret_key}: expected the name of the environment "
+            f"variable that holds the secret, got {_shown(var)}"
+        )
+    secret = _credential(env, var)
+    if provider == "telnyx":
+        return TelnyxSettings(secret, url, limits, name, api_key_env=var)
+    auth_id = table.get("auth_id")
+    if not isinstance(auth_id, str) or not auth_id.isascii() or not auth_id.isalnum():
+        raise ConfigError(
+            f"callrep.toml: {where}.auth_id: expected the (sub)account's auth ID (letters and "
+            f"digits), got {_shown(auth_id)}"
+        )
+    return PlivoSettings(auth_id, secret, url, limits, name, auth_token_env=var)
+
+
+def _check_unique(accounts: list[Account]) -> None:
+    """One name per provider; one key variable per Telnyx account; one auth_id per Plivo one
+    (callbacks are routed by it)."""
+    seen: set[tuple[str, str, str]] = set()
+    for account in accounts:
+        if isinstance(account, PlivoSettings):
+            ident = ("auth_id", account.auth_id)
+        else:
+            ident = ("api_key_env", account.api_key_env)
+        if (account.provider, "name", account.name) in seen:
+            raise ConfigError(
+                f"callrep.toml: accounts: duplicate {account.provider} account name "
+                f"{account.name!r} (names are unique per provider)"
+            )
+        if (account.provider, *ident) in seen:
+            raise ConfigError(
+                f"callrep.toml: accounts ({account.name}): {ident[0]} {ident[1]!r} is already "
+                f"used by another {account.provider} account"
+            )
+        seen |= {(account.provider, "name", account.name), (account.provider, *ident)}

@@ -10,6 +10,7 @@ Mart names are checked against the documented marts before they reach SQL; every
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -134,8 +135,10 @@ def export_mart(
     out: Path,
     fmt: str = "csv",
     since: date | None = None,
+    accounts: Sequence[str] = (),
 ) -> int:
-    """Write ``mart`` to ``out`` atomically; return the number of rows written."""
+    """Write ``mart`` to ``out`` atomically (only ``accounts``' rows when given, for a mart
+    keyed on ``account``); return the number of rows written."""
     mart = check_mart(mart)
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
@@ -149,6 +152,11 @@ def export_mart(
         where = f' where m."{column}" >= $since'
         params["since"] = _since_value(since, columns[column])
         _check_since_collected(con, mart, since)
+    if accounts:
+        if "account" not in columns:
+            raise InputError(f"--account: {mart} has no account column to filter on")
+        where += (" and" if where else " where") + ' m."account" in (select unnest($accounts))'
+        params["accounts"] = list(accounts)
     # rows in key order, so the same data always gives the same bytes
     order = ", ".join(f'm."{k}"' for k in _key(mart) if k in columns)
     order_by = f" order by {order}" if order else ""

@@ -24,18 +24,21 @@ LATENCY = 0.05
 
 
 def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
-    from analytics.collect import collect
     from analytics.config import Limits, PlivoSettings, Pricing, Settings
+    from analytics.orchestration.collect import collect
     from analytics.store.database import connect
 
     settings = Settings(
         db_path=Path(a.db),
-        telnyx=None,
-        plivo=PlivoSettings(
-            auth_id=a.auth_id,
-            auth_token=a.token,
-            base_url=a.url,
-            limits=Limits(concurrency=a.concurrency, rate=a.rate, period=a.period, timeout=30.0),
+        accounts=(
+            PlivoSettings(
+                auth_id=a.auth_id,
+                auth_token=a.token,
+                base_url=a.url,
+                limits=Limits(
+                    concurrency=a.concurrency, rate=a.rate, period=a.period, timeout=30.0
+                ),
+            ),
         ),
         pricing=Pricing(),
     )

@@ -31,7 +31,7 @@ def unavailable() -> str | None:
 
 def _worker(a: argparse.Namespace) -> dict[str, Any]:
     from analytics.config import Pricing
-    from analytics.pipeline import build_if_stale
+    from analytics.orchestration import build_if_stale
     from analytics.report.weekly import write_report
     from analytics.store.database import open_readonly
 

@@ -75,17 +75,18 @@ def pageserver(numbers: int, latency: float, *extra: str) -> SimProcess:
 
 
 def _worker_callrep(a: argparse.Namespace) -> dict[str, Any]:
-    import analytics.collect as collect_mod
+    import analytics.orchestration.collect as collect_mod
     from analytics.config import Limits, Pricing, Settings, TelnyxSettings
 
     settings = Settings(
         db_path=Path(a.db),
-        telnyx=TelnyxSettings(
-            api_key=a.key,
-            base_url=a.url,
-            limits=Limits(concurrency=a.concurrency, rate=None, period=1.0, timeout=30.0),
+        accounts=(
+            TelnyxSettings(
+                api_key=a.key,
+                base_url=a.url,
+                limits=Limits(concurrency=a.concurrency, rate=None, period=1.0, timeout=30.0),
+            ),
         ),
-        plivo=None,
         pricing=Pricing(),
     )
     profiler = None

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from analytics.alerts import run_alerts
 from analytics.alerts.rules import rules
-from analytics.collect import collect
+from analytics.orchestration.collect import collect
 from analytics.config import Pricing
-from analytics.demo import demo_settings
+from analytics.orchestration.demo import demo_settings
 from analytics.models import build
 from analytics.notify import load_destinations
-from analytics.pipeline import build_and_publish
+from analytics.orchestration import build_and_publish
 from analytics.simulator import Simulator
 from analytics.store.database import connect
 from analytics.store.schema import migrate
@@ -43,8 +43,13 @@ class Days:
         )
         self.db = tmp_path / "callrep.duckdb"
         self.good = demo_settings(self.sim, self.db)
-        assert self.good.telnyx is not None
-        self.bad = replace(self.good, telnyx=replace(self.good.telnyx, api_key="not-the-sim-key"))
+        telnyx = self.good.account("telnyx")
+        assert telnyx is not None
+        wrong_key = replace(telnyx, api_key="not-the-sim-key")
+        self.bad = replace(
+            self.good,
+            accounts=tuple(wrong_key if a is telnyx else a for a in self.good.accounts),
+        )
         self.destinations = destinations
         self.transport = self.sim.transport()
 

@@ -1,4 +1,4 @@
-"""Plivo status callback spools → plivo_status_callbacks (analytics.callbacks)."""
+"""Plivo status callback spools → plivo_status_callbacks (analytics.orchestration.ingest)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.callbacks import ingest
 from analytics.cli.callbacks import callbacks
 from analytics.errors import ConfigError, InputError
+from analytics.orchestration.ingest import ingest
 from analytics.store.database import published_path
 
 AUTH_ID = "MASIM0000000000000001"
@@ -63,7 +63,7 @@ def test_ingest_normalises_and_is_idempotent(tmp_path: Path) -> None:
         [payload(), payload(carrier="tmobile", caller_reputation_status="FAILED",
                             received_at="2026-06-18T09:00:00+02:00")],
     )  # fmt: skip
-    first = ingest(path, db, AUTH_ID)
+    first = ingest(path, db, {AUTH_ID: "default"})
     assert (first.read, first.added, first.duplicates, sum(first.rejected.values())) == (2, 2, 0, 0)
     assert rows(db) == [
         (
@@ -76,7 +76,7 @@ def test_ingest_normalises_and_is_idempotent(tmp_path: Path) -> None:
         ),
         ("+14155550123", "tmobile", "FAILED", datetime(2026, 6, 18, 7, tzinfo=UTC), PROFILE, None),
     ]
-    again = ingest(path, db, AUTH_ID)
+    again = ingest(path, db, {AUTH_ID: "default"})
     assert (again.read, again.added, again.duplicates) == (2, 0, 2)
     assert len(rows(db)) == 2
     assert published_path(db).exists()
@@ -87,7 +87,7 @@ def test_same_payload_at_another_time_is_another_callback(tmp_path: Path) -> Non
     path = spool(
         tmp_path / "s.jsonl", [payload(), payload(), payload(received_at="2026-06-17T11:06:00Z")]
     )
-    result = ingest(path, db, AUTH_ID)
+    result = ingest(path, db, {AUTH_ID: "default"})
     assert (result.added, result.duplicates) == (2, 1)
 
 
@@ -100,7 +100,7 @@ def test_equal_instants_written_differently_are_duplicates(tmp_path: Path) -> No
             payload(received_at="2026-06-17T13:05:02+02:00"),
         ],
     )
-    assert ingest(path, db, AUTH_ID).added == 1
+    assert ingest(path, db, {AUTH_ID: "default"}).added == 1
 
 
 def test_foreign_auth_id_and_garbage_are_rejected_without_stopping(tmp_path: Path) -> None:
@@ -118,10 +118,10 @@ def test_foreign_auth_id_and_garbage_are_rejected_without_stopping(tmp_path: Pat
             payload(number="14155550199"),
         ],
     )
-    result = ingest(path, db, AUTH_ID)
+    result = ingest(path, db, {AUTH_ID: "default"})
     assert result.read == 7 and result.added == 1
     assert dict(result.rejected) == {
-        "auth_id is not this account's": 1,
+        "auth_id is not a configured account's": 1,
         "not JSON": 1,
         "not a JSON object (a list)": 1,
         "auth_id missing": 1,
@@ -129,7 +129,7 @@ def test_foreign_auth_id_and_garbage_are_rejected_without_stopping(tmp_path: Pat
         "received_at is not an RFC 3339 timestamp": 1,
     }
     assert result.rejected_lines[:3] == [
-        (1, "auth_id is not this account's"),
+        (1, "auth_id is not a configured account's"),
         (2, "not JSON"),
         (4, "not a JSON object (a list)"),
     ]
@@ -141,12 +141,12 @@ def test_foreign_auth_id_and_garbage_are_rejected_without_stopping(tmp_path: Pat
 def test_missing_received_at_takes_the_mtime_and_is_flagged(tmp_path: Path) -> None:
     db = tmp_path / "t.duckdb"
     path = spool(tmp_path / "s.jsonl", [payload(received_at=None)])
-    result = ingest(path, db, AUTH_ID)
+    result = ingest(path, db, {AUTH_ID: "default"})
     assert (result.added, result.flagged) == (1, 1)
     [(_, _, _, received_at, _, flags)] = rows(db)
     assert received_at == MTIME
     assert flags == ["received_at: missing; the spool file's modification time was used"]
-    assert ingest(path, db, AUTH_ID).added == 0  # same file, same mtime: same key
+    assert ingest(path, db, {AUTH_ID: "default"}).added == 0  # same file, same mtime: same key
 
 
 def test_odd_values_are_kept_and_flagged(tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_odd_values_are_kept_and_flagged(tmp_path: Path) -> None:
         tmp_path / "s.jsonl",
         [payload(carrier="verizon", caller_reputation_status="PENDING", number="12", extra_key=1)],
     )
-    assert ingest(path, db, AUTH_ID).added == 1
+    assert ingest(path, db, {AUTH_ID: "default"}).added == 1
     [(number, carrier, status, _, _, flags)] = rows(db)
     assert (number, carrier, status) == ("12", "verizon", "PENDING")
     assert flags == [
@@ -174,7 +174,7 @@ def test_arbitrary_text_never_crashes(tmp_path: Path, lines: list[str]) -> None:
     db = tmp_path / "h.duckdb"
     path = tmp_path / "h.jsonl"
     path.write_text("\n".join([*lines, json.dumps(payload())]), encoding="utf-8")
-    result = ingest(path, db, AUTH_ID)
+    result = ingest(path, db, {AUTH_ID: "default"})
     lines_read = path.read_bytes().split(b"\n")
     assert result.read == sum(1 for x in lines_read if x.strip(b" \t\r\n"))
     assert result.added + result.duplicates + sum(result.rejected.values()) == result.read
@@ -182,7 +182,7 @@ def test_arbitrary_text_never_crashes(tmp_path: Path, lines: list[str]) -> None:
 
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"nope\.jsonl: no such file"):
-        ingest(tmp_path / "nope.jsonl", tmp_path / "t.duckdb", AUTH_ID)
+        ingest(tmp_path / "nope.jsonl", tmp_path / "t.duckdb", {AUTH_ID: "default"})
     assert not (tmp_path / "t.duckdb").exists()
 
 

@@ -21,10 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.callbacks import RejectedLine, ingest, parse_line
 from analytics.collectors.plivo_records import CARRIERS, FINAL_STATUSES
 from analytics.errors import InputError
-from analytics.spool import MAX_LINE_BYTES
+from analytics.orchestration.ingest import RejectedLine, ingest, parse_line
+from analytics.orchestration.spool import MAX_LINE_BYTES
 
 AUTH_ID = "MASIM0000000000000001"
 MTIME = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
@@ -89,7 +89,7 @@ REJECTED: dict[str, tuple[bytes, str]] = {
     "over the line cap": (b" " * MAX_LINE_BYTES + b"{}", "longer than 65,536 bytes"),
     "NUL bytes": (b"\x00" * 100, "not JSON"),
     "an int of 5,000 digits": (b'{"auth_id": ' + b"9" * 5000 + b"}", "not JSON"),
-    "another account": (good(auth_id="MAOTHER"), "auth_id is not this account's"),
+    "another account": (good(auth_id="MAOTHER"), "auth_id is not a configured account's"),
     "a JSON string": (b'"hello"', "not a JSON object (a str)"),
 }
 
@@ -98,7 +98,7 @@ REJECTED: dict[str, tuple[bytes, str]] = {
 def test_a_hostile_line_is_rejected_and_the_rest_kept(tmp_path: Path, name: str) -> None:
     line, reason = REJECTED[name]
     path = write(tmp_path / "s.jsonl", FIRST + b"\n" + line + b"\n" + LAST + b"\n")
-    result = ingest(path, tmp_path / "t.duckdb", AUTH_ID, now=NOW)
+    result = ingest(path, tmp_path / "t.duckdb", {AUTH_ID: "default"}, now=NOW)
     assert (result.read, result.added) == (3, 2)
     [(number, why)] = result.rejected_lines
     assert number == 2 and why.startswith(reason)
@@ -114,19 +114,19 @@ def test_line_separators_inside_a_string_do_not_split_the_line(
 ) -> None:
     line = json.dumps(json.loads(good(carrier=f"at{separator}t")), ensure_ascii=False).encode()
     path = write(tmp_path / "s.jsonl", line + b"\n" + LAST + b"\n")
-    result = ingest(path, tmp_path / "t.duckdb", AUTH_ID)
+    result = ingest(path, tmp_path / "t.duckdb", {AUTH_ID: "default"})
     assert (result.read, result.added, sum(result.rejected.values())) == (2, 2, 0)
     assert f"at{separator}t" in {r[1] for r in stored(tmp_path / "t.duckdb")}
 
 
 def test_a_bom_crlf_endings_and_no_final_newline_are_accepted(tmp_path: Path) -> None:
     data = b"\xef\xbb\xbf" + FIRST + b"\r\n\r\n" + LAST  # BOM, CRLF, a blank line, no final \n
-    result = ingest(write(tmp_path / "s.jsonl", data), tmp_path / "t.duckdb", AUTH_ID)
+    result = ingest(write(tmp_path / "s.jsonl", data), tmp_path / "t.duckdb", {AUTH_ID: "default"})
     assert (result.read, result.added, sum(result.rejected.values())) == (2, 2, 0)
 
 
 def test_an_empty_file_adds_nothing(tmp_path: Path) -> None:
-    result = ingest(write(tmp_path / "s.jsonl", b""), tmp_path / "t.duckdb", AUTH_ID)
+    result = ingest(write(tmp_path / "s.jsonl", b""), tmp_path / "t.duckdb", {AUTH_ID: "default"})
     assert (result.read, result.added) == (0, 0)
 
 
@@ -134,14 +134,14 @@ def test_lines_without_received_at_are_stored_once_whatever_the_mtime(tmp_path: 
     """`touch` and append used to store such lines again: they are keyed by content."""
     db = tmp_path / "t.duckdb"
     path = write(tmp_path / "s.jsonl", good(received_at=None) + b"\n")
-    assert ingest(path, db, AUTH_ID).added == 1
+    assert ingest(path, db, {AUTH_ID: "default"}).added == 1
     later = (MTIME + timedelta(hours=5)).timestamp()
     os.utime(path, (later, later))  # touch
-    assert ingest(path, db, AUTH_ID).added == 0
+    assert ingest(path, db, {AUTH_ID: "default"}).added == 0
     with path.open("ab") as spool:  # append
         spool.write(good(received_at=None, carrier="tmobile") + b"\n")
     appended = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    again = ingest(path, db, AUTH_ID)
+    again = ingest(path, db, {AUTH_ID: "default"})
     assert (again.read, again.added, again.duplicates) == (2, 1, 1)
     assert [(r[1], r[3]) for r in stored(db)] == [
         ("att", MTIME),  # the first mtime it was seen with
@@ -151,7 +151,7 @@ def test_lines_without_received_at_are_stored_once_whatever_the_mtime(tmp_path: 
 
 def test_a_device_is_refused_in_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"^/dev/zero: not a regular file or a pipe") as err:
-        ingest(Path("/dev/zero"), tmp_path / "t.duckdb", AUTH_ID)
+        ingest(Path("/dev/zero"), tmp_path / "t.duckdb", {AUTH_ID: "default"})
     assert "\n" not in str(err.value)
     assert not (tmp_path / "t.duckdb").exists()
 
@@ -172,7 +172,7 @@ def test_a_pipe_is_streamed_past_an_endless_looking_line(tmp_path: Path) -> None
     writer = threading.Thread(target=feed)
     writer.start()
     try:
-        result = ingest(fifo, tmp_path / "t.duckdb", AUTH_ID)
+        result = ingest(fifo, tmp_path / "t.duckdb", {AUTH_ID: "default"})
     finally:
         writer.join()
     assert (result.read, result.added) == (3, 2)
@@ -185,9 +185,9 @@ def test_rows_past_one_batch_all_land(tmp_path: Path) -> None:
         for i in range(10_500)
     ]
     path = write(tmp_path / "s.jsonl", b"\n".join(lines))
-    result = ingest(path, tmp_path / "t.duckdb", AUTH_ID)
+    result = ingest(path, tmp_path / "t.duckdb", {AUTH_ID: "default"})
     assert (result.read, result.added, result.duplicates) == (10_500, 10_500, 0)
-    assert ingest(path, tmp_path / "t.duckdb", AUTH_ID).duplicates == 10_500
+    assert ingest(path, tmp_path / "t.duckdb", {AUTH_ID: "default"}).duplicates == 10_500
 
 
 # --- hypothesis ---------------------------------------------------------------------------
@@ -235,7 +235,7 @@ hostile_lines = (
 @given(line=hostile_lines | good_lines())
 def test_parse_line_rejects_with_a_reason_or_returns_a_row(line: bytes) -> None:
     try:
-        row = parse_line(line, AUTH_ID, MTIME, "spool", NOW)
+        row = parse_line(line, {AUTH_ID: "default"}, MTIME, "spool", NOW)
     except RejectedLine as why:
         assert str(why) and "\n" not in str(why)
     else:
@@ -245,7 +245,7 @@ def test_parse_line_rejects_with_a_reason_or_returns_a_row(line: bytes) -> None:
 @settings(max_examples=200, deadline=None)
 @given(line=good_lines())
 def test_every_good_line_parses(line: bytes) -> None:
-    parse_line(line, AUTH_ID, MTIME, "spool", NOW)
+    parse_line(line, {AUTH_ID: "default"}, MTIME, "spool", NOW)
 
 
 _files = count()
@@ -265,9 +265,9 @@ def test_a_file_never_loses_a_good_line(
     data = (b"\xef\xbb\xbf" if bom else b"") + b"\n".join(chosen)
     n = next(_files)
     path, db = write(tmp_path / f"{n}.jsonl", data), tmp_path / f"{n}.duckdb"
-    result = ingest(path, db, AUTH_ID, now=NOW)
+    result = ingest(path, db, {AUTH_ID: "default"}, now=NOW)
     expected = {
-        parse_line(g, AUTH_ID, MTIME, str(path.resolve()), NOW)["callback_key"]
+        parse_line(g, {AUTH_ID: "default"}, MTIME, str(path.resolve()), NOW)["callback_key"]
         for is_good, _, g in lines
         if is_good
     }

@@ -13,7 +13,7 @@ from analytics.errors import ConfigError
 def test_defaults_with_nothing_set(tmp_path: Path) -> None:
     settings = load_settings({}, config_file=tmp_path / "absent.toml")
     assert settings.db_path == Path("callrep.duckdb")
-    assert settings.telnyx is None and settings.plivo is None
+    assert settings.configured() == []
     assert settings.pricing.plivo_business_usd == 12.0
 
 
@@ -26,8 +26,8 @@ def test_environment_and_db_override(tmp_path: Path) -> None:
     }
     settings = load_settings(env, config_file=tmp_path / "absent.toml")
     assert settings.db_path == Path("/data/x.duckdb")
-    assert settings.telnyx and settings.telnyx.base_url == TELNYX_DEFAULT_URL
-    assert settings.plivo and settings.plivo.base_url == PLIVO_DEFAULT_URL
+    assert (t := settings.account("telnyx")) and t.base_url == TELNYX_DEFAULT_URL
+    assert (p := settings.account("plivo")) and p.base_url == PLIVO_DEFAULT_URL
     assert load_settings(env, db="/tmp/y.duckdb", config_file=tmp_path / "a").db_path == Path(
         "/tmp/y.duckdb"
     )
@@ -69,8 +69,8 @@ def test_toml_supplies_non_secret_settings(tmp_path: Path) -> None:
     env = {"TELNYX_API_KEY": "k", "PLIVO_AUTH_ID": "MA1", "PLIVO_AUTH_TOKEN": "t"}
     settings = load_settings(env, config_file=path)
     assert settings.db_path == Path("from-file.duckdb")
-    assert settings.telnyx and settings.telnyx.limits.concurrency == 8
-    assert settings.plivo and settings.plivo.limits.rate == 100
+    assert (t := settings.account("telnyx")) and t.limits.concurrency == 8
+    assert (p := settings.account("plivo")) and p.limits.rate == 100
     assert settings.pricing.plivo_billing_anchor == "anniversary"
     assert settings.pricing.projection_months == 6
 

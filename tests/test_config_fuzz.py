@@ -117,13 +117,14 @@ def test_env_keys_name_the_variable_that_holds_the_credential(tmp_path: Path) ->
         "PLIVO_TOKEN_WEST": "tokwest",
     }
     found = load(tmp_path, text, env)
-    assert found.telnyx.api_key == "KEYwest"  # type: ignore[attr-defined]
-    assert (found.plivo.auth_id, found.plivo.auth_token) == ("MAWEST", "tokwest")  # type: ignore[attr-defined]
+    assert found.account("telnyx").api_key == "KEYwest"  # type: ignore[attr-defined]
+    plivo = found.account("plivo")
+    assert (plivo.auth_id, plivo.auth_token) == ("MAWEST", "tokwest")  # type: ignore[union-attr]
 
 
 def test_caps_come_from_the_toml(tmp_path: Path) -> None:
     found = load(tmp_path, "[telnyx]\nmax_pages = 10\nrequest_deadline_seconds = 2.5\n")
-    limits = found.telnyx.limits  # type: ignore[attr-defined]
+    limits = found.account("telnyx").limits  # type: ignore[attr-defined]
     assert (limits.max_pages, limits.request_deadline) == (10, 2.5)
 
 

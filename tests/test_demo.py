@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from analytics.cli import cli
-from analytics.demo import MARKER, DemoResult, run_demo
 from analytics.errors import InputError
 from analytics.export import documented_marts
+from analytics.orchestration.demo import MARKER, DemoResult, run_demo
 
 
 @pytest.fixture(scope="module")

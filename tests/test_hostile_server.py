@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from analytics.cli import cli
-from analytics.collect import SourceOutcome, collect
 from analytics.config import Settings, load_settings
+from analytics.orchestration.collect import SourceOutcome, collect
 from tests import hostile
 
 TELNYX_KEY = "KEYhostile0123456789/abc+DEF_x"

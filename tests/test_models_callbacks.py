@@ -2,7 +2,8 @@
 cleared, contradictions flagged, callbacks for unknown numbers in the report's notes.
 
 Snapshots land through the conftest ``Landing`` helpers; callbacks through the public
-``analytics.callbacks.ingest`` on a spool file, exactly as ``callrep callbacks ingest`` does.
+``analytics.orchestration.ingest.ingest`` on a spool file, exactly as ``callrep callbacks
+ingest`` does.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from analytics.callbacks import ingest
 from analytics.config import Pricing
 from analytics.models import build, is_stale
+from analytics.orchestration.ingest import ingest
 from analytics.report import context, sections, sql
 from analytics.report.weeks import IsoWeek
 from analytics.store.database import connect
@@ -72,7 +73,9 @@ class World:
             ),
             encoding="utf-8",
         )
-        result = ingest(path, self.db, AUTH_ID, now=datetime(2026, 12, 1, self.ingests, tzinfo=UTC))
+        result = ingest(
+            path, self.db, {AUTH_ID: "default"}, now=datetime(2026, 12, 1, self.ingests, tzinfo=UTC)
+        )
         assert result.added == len(items), result.summary()
 
     def build(self, *, full: bool = False) -> None:

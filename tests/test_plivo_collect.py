@@ -1,4 +1,4 @@
-"""End to end: the simulated Plivo account → analytics.collect → a temporary DuckDB."""
+"""End to end: the simulated Plivo account → orchestration.collect → a temporary DuckDB."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import duckdb
 import httpx
 import pytest
 
-from analytics.collect import collect
 from analytics.collectors.base import RunContext
-from analytics.collectors.plivo import PlivoCollector
-from analytics.config import Settings, load_settings
+from analytics.collectors.plivo import PlivoCollector, PlivoPrior
+from analytics.config import PlivoSettings, Settings, load_settings
 from analytics.http import ApiClient, ProviderLimits
+from analytics.orchestration.collect import collect
 from analytics.simulator.core import Simulator
 from analytics.simulator.faults import FaultPlan
 from analytics.store.database import published_path
@@ -216,23 +216,26 @@ def test_rate_limited_fleet_on_a_fake_clock_completes(tmp_path: Path) -> None:
     """200 numbers against 20 requests/s with the default client limits, in no real time."""
     fake = FakeTime()
     sim = Simulator(seed=5, plivo_numbers=200, plivo_rate_limit=(20, 1.0), monotonic=fake)
-    collector = PlivoCollector()
     settings = settings_for(sim, tmp_path, fast=False)  # the default limits: 290 per 5 s
-    limits = collector.limits(settings)
+    account = settings.account("plivo")
+    assert isinstance(account, PlivoSettings)
+    collector = PlivoCollector(account)
+    limits = collector.limits
 
     async def run() -> Any:
-        async with collector.client(settings, sim.transport()) as http:
+        async with collector.client(sim.transport()) as http:
             api = ApiClient(
                 http,
                 limits=ProviderLimits(
                     limits.concurrency, limits.rate, limits.period, limits.timeout
                 ),
-                secrets=collector.secrets(settings),
+                secrets=collector.secrets(),
                 sleep=fake.sleep,
                 clock=fake,
                 rng=random.Random(0),
             )
-            return await collector.collect(api, RunContext(1, sim.now)), api.stats
+            ctx = RunContext(1, sim.now, "default", PlivoPrior())
+            return await collector.collect(api, ctx), api.stats
 
     batch, stats = asyncio.run(run())
     assert sim.counters.rate_limited > 0 and stats.throttled == sim.counters.rate_limited

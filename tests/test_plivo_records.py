@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from analytics.collectors import plivo_records as rec
 from analytics.collectors import shape
 from analytics.collectors.base import RunContext
-from analytics.collectors.plivo import PlivoCollector
+from analytics.collectors.plivo import PlivoCollector, PlivoPrior
+from analytics.config import PlivoSettings
 from analytics.http import ApiClient
 
 WHEN = datetime(2026, 8, 31, 6, tzinfo=UTC)
@@ -239,7 +240,10 @@ async def _collect(items: list[dict[str, Any]], seen: list[str]) -> Any:
         base_url="http://plivo.test/v1/Account/MA1/", transport=_account(items, seen)
     )
     async with http:
-        return await PlivoCollector().collect(ApiClient(http), RunContext(1, WHEN))
+        collector = PlivoCollector(PlivoSettings("MA1", "token"))
+        return await collector.collect(
+            ApiClient(http), RunContext(1, WHEN, "default", PlivoPrior())
+        )
 
 
 def test_list_item_carrying_reputation_skips_the_detail_get() -> None:

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.cli import cli
-from analytics.collect import collect
 from analytics.config import Settings, load_settings
 from analytics.errors import ConfigError, StoreError
 from analytics.models import build
+from analytics.orchestration.collect import collect
 from analytics.simulator.core import Simulator
 from analytics.store.database import WAIT_ENV, connect, writer
 from analytics.store.landing import Batch

@@ -28,7 +28,7 @@ PUBLIC = "https://callbacks.example.com"
 
 
 def make_client(spool: Path, **config: Any) -> LoopbackServer:
-    settings: dict[str, Any] = {"auth_id": AUTH_ID, "auth_token": AUTH_TOKEN, **config}
+    settings: dict[str, Any] = {"tokens": {AUTH_ID: config.pop("auth_token", AUTH_TOKEN)}, **config}
     app = create_app(
         ReceiverConfig(**settings), SegmentWriter(spool), SegmentWriter(spool / "quarantine")
     )

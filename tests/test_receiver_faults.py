@@ -11,8 +11,8 @@ from typing import Any
 import duckdb
 import httpx
 
-from analytics.collect import collect
 from analytics.config import load_settings
+from analytics.orchestration.collect import collect
 from analytics.receiver.segments import ARCHIVE, OPEN, closed_segments
 from analytics.simulator.core import Simulator
 from tests.receiver_helpers import AUTH_ID, payload

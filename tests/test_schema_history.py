@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.callbacks import ingest
+from analytics.orchestration.ingest import ingest
 from analytics.store.database import connect, writer
 from analytics.store.schema import current_version, latest_version, migrate, migrations
 
@@ -96,4 +96,6 @@ def test_a_database_at_every_historical_version_upgrades(
         "received_at": "2026-06-17T11:05:02Z",
     }
     spool.write_text(json.dumps(line) + "\n", encoding="utf-8")
-    assert ingest(spool, old, AUTH_ID).added == 1  # the pre-edit 001 raised BinderException
+    assert (
+        ingest(spool, old, {AUTH_ID: "default"}).added == 1
+    )  # the pre-edit 001 raised BinderException

@@ -16,11 +16,11 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from analytics.callbacks import ingest
 from analytics.cli import cli
-from analytics.collect import collect
 from analytics.config import Settings, load_settings
 from analytics.errors import InputError
+from analytics.orchestration.collect import collect
+from analytics.orchestration.ingest import ingest
 from analytics.simulator import FaultPlan, Simulator, serve
 from analytics.simulator.synth import synthesize
 from analytics.store.database import connect
@@ -176,10 +176,12 @@ def test_a_synthetic_database_refuses_real_callbacks(tmp_path: Path) -> None:
     }
     spool.write_text(json.dumps(line) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"real callbacks from spool\.jsonl.*marked synthetic"):
-        ingest(spool, db, "MAX1")
+        ingest(spool, db, {"MAX1": "default"})
     assert _snapshot(db)["counts"]["plivo_status_callbacks"] == (0,)
     fresh = tmp_path / "real.duckdb"
-    assert ingest(spool, fresh, "MAX1").added == 1  # callbacks are real data: not marked
+    assert (
+        ingest(spool, fresh, {"MAX1": "default"}).added == 1
+    )  # callbacks are real data: not marked
     assert _snapshot(fresh)["synthetic"] is False
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,8 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from analytics.cli import cli
-from analytics.collect import collect
 from analytics.config import Settings, load_settings
+from analytics.http import ProviderLimits
+from analytics.orchestration.collect import collect
 from analytics.simulator import FaultPlan, SimServer, Simulator, serve
 
 START = date(2026, 8, 31)
@@ -154,16 +156,10 @@ def test_faults_on_ten_percent_of_requests_still_finish_complete(tmp_path: Path)
     db = tmp_path / "c.duckdb"
     plan = FaultPlan(rate=0.1, seed=3, slow_seconds=0.3)
     settings = _settings(sim, db)
-    settings = settings.__class__(
-        settings.db_path,
-        settings.telnyx.__class__(
-            settings.telnyx.api_key,
-            settings.telnyx.base_url,
-            settings.telnyx.limits.__class__(8, None, 1.0, 0.1),
-        ),
-        None,
-        settings.pricing,
-    )
+    telnyx = settings.account("telnyx")
+    assert telnyx is not None
+    quick = replace(telnyx, limits=ProviderLimits(8, None, 1.0, 0.1))
+    settings = replace(settings, accounts=(quick,))
     [outcome] = collect(
         settings,
         only=["telnyx"],

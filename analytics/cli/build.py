@@ -9,7 +9,7 @@ import click
 from analytics.cli.options import db_option, settings
 from analytics.cli.progress import progress_for, quiet_option
 from analytics.errors import StoreError
-from analytics.pipeline import build_and_publish
+from analytics.orchestration import build_and_publish
 
 
 @click.command(name="build")

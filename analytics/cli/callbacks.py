@@ -8,9 +8,29 @@ from urllib.parse import urlsplit
 
 import click
 
-from analytics.callbacks import ingest as ingest_spool
-from analytics.config import load_settings
+from analytics.config import DEFAULT_ACCOUNT, PlivoSettings, Settings, load_settings
 from analytics.errors import ConfigError
+from analytics.orchestration.ingest import ingest as ingest_spool
+
+
+def plivo_routes(db: Path | None) -> tuple[Settings, dict[str, tuple[str, str | None]]]:
+    """Settings, and each Plivo (sub)account's name and token (None when unset) by auth_id.
+
+    The accounts are callrep.toml's ``[[accounts]]``; without Plivo ones, the account
+    ``$PLIVO_AUTH_ID`` names. A token is needed only to verify signatures, so the default
+    account's is optional here (``collect`` requires it).
+    """
+    env = dict(os.environ)
+    auth_id = env.pop("PLIVO_AUTH_ID", "").strip()
+    token = env.pop("PLIVO_AUTH_TOKEN", "").strip() or None
+    settings = load_settings(env, db=db)
+    listed = [a for a in settings.accounts if isinstance(a, PlivoSettings) and a.auth_id]
+    routes = {a.auth_id: (a.name, a.auth_token or None) for a in listed}
+    if auth_id and not routes:
+        if not auth_id.isalnum():
+            raise ConfigError("PLIVO_AUTH_ID: expected letters and digits only")
+        routes[auth_id] = (DEFAULT_ACCOUNT, token)
+    return settings, routes
 
 
 @click.group()
@@ -23,28 +43,33 @@ def callbacks() -> None:
 @click.option("--db", type=click.Path(path_type=Path), help="DuckDB file (default: $CALLREP_DB).")
 @click.option(
     "--auth-id",
-    help="Plivo auth ID whose callbacks to accept (default: $PLIVO_AUTH_ID).",
+    help="Plivo auth ID whose callbacks to accept (default: every Plivo account's).",
 )
 def ingest(file: Path, db: Path | None, auth_id: str | None) -> None:
     """Load a callback spool (one JSON payload per line, plus `received_at`) into the store.
 
-    Lines for another account, that do not parse or that pass 64 KiB are rejected and
-    counted; re-ingesting a file adds nothing twice. FILE is streamed: a regular file or a
-    pipe (a device is refused).
+    Each callback is stored under the account its auth_id names (callrep.toml's Plivo
+    [[accounts]], else $PLIVO_AUTH_ID). Lines for another account, that do not parse or
+    that pass 64 KiB are rejected and counted; re-ingesting a file adds nothing twice.
+    FILE is streamed: a regular file or a pipe (a device is refused).
 
     \b
     Example:
       callrep callbacks ingest spool/plivo-callbacks.jsonl --db callrep.duckdb
     """
-    account = (auth_id or os.environ.get("PLIVO_AUTH_ID", "")).strip()
-    if not account:
-        raise ConfigError("PLIVO_AUTH_ID is not set; set it or pass --auth-id")
-    if not account.isalnum():
-        raise ConfigError("--auth-id / PLIVO_AUTH_ID: expected letters and digits only")
-    # Only the database path is needed: no Plivo token is required to read a spool.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLIVO_")}
-    settings = load_settings(env, db=db)
-    result = ingest_spool(file, settings.db_path, account)
+    settings, routes = plivo_routes(db)
+    if auth_id is not None:
+        auth_id = auth_id.strip()
+        if not auth_id.isalnum():
+            raise ConfigError("--auth-id: expected letters and digits only")
+        routes = {auth_id: routes.get(auth_id, (DEFAULT_ACCOUNT, None))}
+    if not routes:
+        raise ConfigError(
+            "no Plivo account: set PLIVO_AUTH_ID, list Plivo [[accounts]] in callrep.toml, "
+            "or pass --auth-id"
+        )
+    accounts = {key: name for key, (name, _token) in routes.items()}
+    result = ingest_spool(file, settings.db_path, accounts)
     for line in result.summary():
         click.echo(line)
 
@@ -100,9 +125,11 @@ def serve(
     """Receive Plivo status callbacks at /plivo/caller-reputation and spool them durably.
 
     Each accepted callback is appended and fsynced before the 2xx answer; `callrep collect`
-    ingests closed spool segments. Authentication: Plivo's X-Plivo-Signature-V3 (verified
-    with $PLIVO_AUTH_TOKEN), or the secret path /plivo/caller-reputation/$CALLREP_CALLBACK_TOKEN.
-    The payload's auth_id must be $PLIVO_AUTH_ID. GET /healthz shows the counters.
+    ingests closed spool segments. The payload's auth_id must be a Plivo account's of
+    callrep.toml's [[accounts]] (else $PLIVO_AUTH_ID). Authentication: Plivo's
+    X-Plivo-Signature-V3 (verified with that account's token, e.g. $PLIVO_AUTH_TOKEN), or the
+    secret path /plivo/caller-reputation/$CALLREP_CALLBACK_TOKEN. GET /healthz shows the
+    counters.
 
     \b
     Example:
@@ -113,14 +140,17 @@ def serve(
     from analytics.receiver.segments import spool_dir
     from analytics.receiver.server import serve as run
 
-    account = os.environ.get("PLIVO_AUTH_ID", "").strip()
-    if not account or not account.isalnum():
-        raise ConfigError("PLIVO_AUTH_ID: set it to the account whose callbacks to accept")
-    token = os.environ.get("PLIVO_AUTH_TOKEN", "").strip() or None
+    settings, routes = plivo_routes(db)
+    if not routes:
+        raise ConfigError(
+            "PLIVO_AUTH_ID: set it (or list Plivo [[accounts]] in callrep.toml) to the account "
+            "whose callbacks to accept"
+        )
+    tokens = {key: token for key, (_name, token) in routes.items()}
     path_token = os.environ.get("CALLREP_CALLBACK_TOKEN", "").strip() or None
     if path_token is not None and (len(path_token) < 16 or not path_token.isalnum()):
         raise ConfigError("CALLREP_CALLBACK_TOKEN: expected 16 or more letters and digits")
-    if token is None and path_token is None and not allow_unsigned:
+    if not any(tokens.values()) and path_token is None and not allow_unsigned:
         raise ConfigError(
             "nothing to authenticate callbacks with: set PLIVO_AUTH_TOKEN (signatures) and/or "
             "CALLREP_CALLBACK_TOKEN (secret path)"
@@ -134,11 +164,9 @@ def serve(
         if parts.query or parts.fragment or "@" in parts.netloc:
             raise ConfigError("--public-url: expected scheme://host[:port], with nothing else")
     if spool is None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PLIVO_")}
-        spool = spool_dir(load_settings(env, db=db).db_path)
+        spool = spool_dir(settings.db_path)
     config = ReceiverConfig(
-        auth_id=account,
-        auth_token=token,
+        tokens=tokens,
         path_token=path_token,
         public_url=public_url,
         trust_forwarded=trust_forwarded,

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from analytics.cli.alerts import alert
-from analytics.cli.options import db_option, settings
+from analytics.cli.options import account_option, db_option, settings
 from analytics.cli.progress import progress_for, quiet_option
-from analytics.collect import SourceOutcome, collect
 from analytics.errors import InputError
 from analytics.notify import load_destinations
-from analytics.pipeline import build_and_publish
+from analytics.orchestration import build_and_publish
+from analytics.orchestration.collect import SourceOutcome, collect
 from analytics.store.database import open_readonly
 from analytics.store.runs import list_runs
 
@@ -29,6 +29,7 @@ SOURCES = ("telnyx", "plivo")
     multiple=True,
     help="Collect only this source (repeatable); its credentials are then required.",
 )
+@account_option("Collect only this account (repeatable); its credentials are then required.")
 @click.option(
     "--alert",
     "with_alerts",
@@ -37,27 +38,34 @@ SOURCES = ("telnyx", "plivo")
 )
 @quiet_option
 def collect_command(
-    db: Path | None, sources: tuple[str, ...], with_alerts: bool, quiet: bool
+    db: Path | None,
+    sources: tuple[str, ...],
+    accounts: tuple[str, ...],
+    with_alerts: bool,
+    quiet: bool,
 ) -> None:
-    """Snapshot every configured provider into the database (read-only API calls only).
+    """Snapshot every configured account into the database (read-only API calls only).
 
-    On a terminal, shows each source's responses as they arrive; otherwise (or with --quiet)
-    prints one summary line per source. With --alert, then builds the models and announces
-    what needs action (see `callrep alerts`), a failed source included.
+    Each account is its own run: one failing never fails another (the exit status is 1
+    and its line says FAILED). `--account NAME` runs one account, so one process per
+    account works. On a terminal, shows each account's responses as they arrive; otherwise
+    (or with --quiet) prints one summary line per account. With --alert, then builds the
+    models and announces what needs action (see `callrep alerts`), a failed account included.
 
     \b
     Example:
       TELNYX_API_KEY=... callrep collect --db /var/lib/callrep/callrep.duckdb --alert
+      callrep collect --account clinic-west     # one account of callrep.toml
     """
     config = settings(db)
     if with_alerts:
         load_destinations(config_file=config.notify.config_file)  # a bad URL stops before fetching
     with progress_for(quiet) as progress:
-        outcomes = collect(config, only=sources, progress=progress)
+        outcomes = collect(config, only=sources, accounts=accounts, progress=progress)
     for outcome in outcomes:
         if outcome.status != "skipped":
             click.echo(describe(outcome))
-    skipped = [o.source for o in outcomes if o.status == "skipped"]
+    skipped = [o.label for o in outcomes if o.status == "skipped"]
     if skipped:
         click.echo(f"skipped (credentials not set): {', '.join(skipped)}")
     if with_alerts and any(o.status != "skipped" for o in outcomes):
@@ -71,12 +79,12 @@ def collect_command(
 
 
 def describe(outcome: SourceOutcome) -> str:
-    """One line per source (and one for the receiver's spooled callbacks, if any)."""
+    """One line per account (and one for the receiver's spooled callbacks, if any)."""
     run = f" (run {outcome.run_id})" if outcome.run_id is not None else ""
     if outcome.status == "failed":
-        return f"{outcome.source}: FAILED{run}: {outcome.error}"
+        return f"{outcome.label}: FAILED{run}: {outcome.error}"
     return (
-        f"{outcome.source}: ok{run}: {outcome.records:,} records, "
+        f"{outcome.label}: ok{run}: {outcome.records:,} records, "
         f"{outcome.flagged:,} flagged, {outcome.requests:,} requests in {outcome.seconds:.1f} s"
     )
 
@@ -125,13 +133,14 @@ def runs_command(db: Path | None, limit: str) -> None:
         click.echo("no runs yet")
         return
     click.echo(
-        f"{'run':>5}  {'source':<7} {'status':<9} {'collected at (UTC)':<19}  "
+        f"{'run':>5}  {'source':<7} {'account':<12} {'status':<9} {'collected at (UTC)':<19}  "
         f"{'records':>9} {'flagged':>7} {'requests':>8}  error"
     )
     for r in rows:
         collected = r["collected_at"].strftime("%Y-%m-%d %H:%M:%S") if r["collected_at"] else ""
         click.echo(
-            f"{r['run_id']:>5}  {r['source']:<7} {r['status']:<9} {collected:<19}  "
+            f"{r['run_id']:>5}  {r['source']:<7} {r['account']:<12} {r['status']:<9} "
+            f"{collected:<19}  "
             f"{r['records'] or 0:>9,} {r['flagged'] or 0:>7,} {r['http_requests'] or 0:>8,}  "
             f"{r['error'] or ''}"
         )

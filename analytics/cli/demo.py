@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from analytics.cli.progress import progress_for, quiet_option
-from analytics.demo import DemoResult, run_demo
+from analytics.orchestration.demo import DemoResult, run_demo
 from analytics.progress import SILENT
 from analytics.resources import demo_database, project_root
 from analytics.store.database import published_path

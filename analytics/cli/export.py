@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from analytics.cli.options import db_option, settings
+from analytics.cli.options import account_option, db_option, settings
 from analytics.errors import InputError
 from analytics.export import (
     FORMATS,
@@ -42,6 +42,7 @@ from analytics.store.database import open_readonly
     metavar="YYYY-MM-DD",
     help="Only rows on or after this date, on the mart's date column (see --list).",
 )
+@account_option("Only this account's rows (repeatable), for a mart with an account column.")
 @click.option("--list", "list_marts", is_flag=True, help="Name the documented marts and exit.")
 def export(
     mart: str | None,
@@ -49,6 +50,7 @@ def export(
     fmt: str | None,
     out: Path | None,
     since: str | None,
+    accounts: tuple[str, ...],
     list_marts: bool,
 ) -> None:
     """Write a documented mart through DuckDB's own writers (written to a temp file, renamed).
@@ -57,6 +59,7 @@ def export(
     Example:
       callrep export spam_risk_weekly --out weekly.parquet --since 2026-09-01
       callrep export score_drift --format json --out - | jq length
+      callrep export plivo_ein_cost_monthly --account clinic-west
       callrep export --list
     """
     if list_marts:
@@ -77,7 +80,7 @@ def export(
     target = out or default_filename(mart, fmt)
     con = open_readonly(settings(db).db_path)
     try:
-        rows = export_mart(con, mart, target, fmt, since_date)
+        rows = export_mart(con, mart, target, fmt, since_date, accounts)
     finally:
         con.close()
     click.echo(f"{mart}: {rows:,} rows -> {target}", err=str(target) == "-")

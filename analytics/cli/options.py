@@ -19,6 +19,11 @@ db_option: Callable[[Any], Any] = click.option(
 )
 
 
+def account_option(text: str) -> Callable[[Any], Any]:
+    """``--account NAME`` (repeatable), passed as ``accounts``: a tuple, empty for all."""
+    return click.option("--account", "accounts", multiple=True, metavar="NAME", help=text)
+
+
 def settings(db: Path | None) -> Settings:
     """Settings from the environment and callrep.toml, with ``--db`` overriding."""
     return load_settings(db=db)

@@ -10,7 +10,7 @@ from analytics.cli.options import db_option, settings
 from analytics.cli.progress import progress_for, quiet_option
 from analytics.mail.deliver import check_destination, deliver
 from analytics.mail.weekly import write_and_render_mail
-from analytics.pipeline import build_if_stale
+from analytics.orchestration import build_if_stale
 from analytics.report.weekly import write_report
 from analytics.report.weeks import IsoWeek
 from analytics.store.database import copy_behind, open_readonly

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import duckdb
 import httpx
 import polars as pl
 
 from analytics.collectors.shape import as_json
-from analytics.config import Limits, Settings
-from analytics.http import ApiClient
+from analytics.http import ApiClient, ProviderLimits
 from analytics.store.landing import Batch
+
+P = TypeVar("P")  # what a collector reads from the store before its run (its "prior")
 
 
 @dataclass(frozen=True)
-class RunContext:
-    """One run of one source: its ledger id, observation time and prior state."""
+class RunContext(Generic[P]):
+    """One run of one account: its ledger id, observation time, account and prior state."""
 
     run_id: int
     collected_at: datetime
-    known: dict[str, Any] = field(default_factory=dict)
+    account: str
+    prior: P
 
 
 RAW_SCHEMA = {
@@ -35,7 +37,7 @@ RAW_SCHEMA = {
 
 
 def raw_response(
-    ctx: RunContext, source: str, endpoint: str, key: str, body: Any
+    ctx: RunContext[Any], source: str, endpoint: str, key: str, body: Any
 ) -> dict[str, Any]:
     """A small API response kept whole in ``raw_responses``."""
     return {
@@ -47,27 +49,38 @@ def raw_response(
     }
 
 
-class Collector(Protocol):
-    """A provider's read-only collection, split so the network phase holds no database."""
+def with_account(batch: Batch, account: str) -> Batch:
+    """``batch`` with every frame carrying the ``account`` column: each landed row says whose."""
 
-    name: str
+    def stamp(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(pl.lit(account, dtype=pl.Utf8).alias("account"))
 
-    def configured(self, settings: Settings) -> bool:
-        """Whether this provider's credentials are set."""
+    return replace(
+        batch,
+        appends={table: stamp(rows) for table, rows in batch.appends.items()},
+        upserts=[replace(u, rows=stamp(u.rows)) for u in batch.upserts],
+        replaces=[replace(r, rows=stamp(r.rows)) for r in batch.replaces],
+    )
 
-    def client(
-        self, settings: Settings, transport: httpx.AsyncBaseTransport | None
-    ) -> httpx.AsyncClient:
+
+class Collector(Protocol[P]):
+    """One account's read-only collection, split so the network phase holds no database.
+
+    Built from the account's own settings (see :mod:`analytics.collectors.factory`).
+    """
+
+    source: str  # the provider: telnyx | plivo
+    account: str  # the account's name, unique per provider
+    limits: ProviderLimits  # client-side pacing and the run's caps
+
+    def client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         """An AsyncClient with base URL, auth and timeout; ``transport`` None = the network."""
 
-    def limits(self, settings: Settings) -> Limits:
-        """Client-side pacing for this provider."""
-
-    def secrets(self, settings: Settings) -> list[str]:
+    def secrets(self) -> list[str]:
         """Credential values to redact from every message."""
 
-    def prepare(self, con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    def prepare(self, con: duckdb.DuckDBPyConnection) -> P:
         """Read what the run needs from the store (before the network phase)."""
 
-    async def collect(self, api: ApiClient, ctx: RunContext) -> Batch:
+    async def collect(self, api: ApiClient, ctx: RunContext[P]) -> Batch:
         """Fetch everything and return the rows to land."""

@@ -11,10 +11,8 @@ snapshot (``per_entity["released_since_last_run"]`` counts them), never an error
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import duckdb
@@ -22,8 +20,9 @@ import httpx
 
 from analytics.collectors import plivo_records as rec
 from analytics.collectors import shape
-from analytics.collectors.base import RAW_SCHEMA, RunContext, raw_response
-from analytics.config import Limits, Settings
+from analytics.collectors.base import RAW_SCHEMA, RunContext, raw_response, with_account
+from analytics.collectors.gather import gather
+from analytics.config import PlivoSettings
 from analytics.errors import NotFoundError
 from analytics.http import ApiClient, OffsetPaginator, fetch_all
 from analytics.http.transport import ScalingTransport
@@ -31,7 +30,12 @@ from analytics.store.landing import Batch
 
 PAGE_LIMIT = 20  # Plivo's cap for every list endpoint
 
-T = TypeVar("T")
+
+@dataclass(frozen=True)
+class PlivoPrior:
+    """What a Plivo run reads from the store first."""
+
+    previous_numbers: frozenset[str] = frozenset()  # the last successful run's, to count releases
 
 
 @dataclass
@@ -45,18 +49,18 @@ class _Collected:
 
 
 class PlivoCollector:
-    """Numbers with their per-carrier registration, business profiles, verified caller IDs."""
+    """One Plivo (sub)account's numbers with their per-carrier registration, business
+    profiles and verified caller IDs."""
 
-    name = "plivo"
+    source = "plivo"
 
-    def configured(self, settings: Settings) -> bool:
-        return settings.plivo is not None
+    def __init__(self, settings: PlivoSettings) -> None:
+        self._settings = settings
+        self.account = settings.name
+        self.limits = settings.limits
 
-    def client(
-        self, settings: Settings, transport: httpx.AsyncBaseTransport | None
-    ) -> httpx.AsyncClient:
-        assert settings.plivo is not None
-        plivo = settings.plivo
+    def client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+        plivo = self._settings
         return httpx.AsyncClient(
             # The account-scoped prefix lives in the base URL (collect() sees no settings);
             # every path below is relative to it and ends with `/`, as Plivo requires.
@@ -67,32 +71,27 @@ class PlivoCollector:
             timeout=plivo.limits.timeout,
         )
 
-    def limits(self, settings: Settings) -> Limits:
-        assert settings.plivo is not None
-        return settings.plivo.limits
+    def secrets(self) -> list[str]:
+        return self._settings.secrets()
 
-    def secrets(self, settings: Settings) -> list[str]:
-        if settings.plivo is None:
-            return []
-        # The pair is what Basic auth encodes; the redactor masks its base64 forms too.
-        return [settings.plivo.auth_token, f"{settings.plivo.auth_id}:{settings.plivo.auth_token}"]
-
-    def prepare(self, con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-        """The numbers of the last successful run, to count releases (not to skip any GET)."""
+    def prepare(self, con: duckdb.DuckDBPyConnection) -> PlivoPrior:
+        """This account's numbers in its last successful run, to count releases (not to skip
+        any GET)."""
         rows = con.execute(
             """
             select distinct number from plivo_number_snapshots
-            where number is not null and run_id = (
+            where number is not null and account = $account and run_id = (
                 select max(run_id) from collection_runs
-                where source = 'plivo' and status = 'succeeded'
+                where source = 'plivo' and status = 'succeeded' and account = $account
             )
-            """
+            """,
+            {"account": self.account},
         ).fetchall()
-        return {"previous_numbers": frozenset(r[0] for r in rows)}
+        return PlivoPrior(frozenset(r[0] for r in rows))
 
-    async def collect(self, api: ApiClient, ctx: RunContext) -> Batch:
+    async def collect(self, api: ApiClient, ctx: RunContext[PlivoPrior]) -> Batch:
         out = _Collected()
-        number_pages, profile_pages, caller_id_pages = await _gather(
+        number_pages, profile_pages, caller_id_pages = await gather(
             [
                 fetch_all(api, "Number/", OffsetPaginator(PAGE_LIMIT, "objects")),
                 fetch_all(api, "Profile/", OffsetPaginator(PAGE_LIMIT, "profiles")),
@@ -112,16 +111,16 @@ class PlivoCollector:
                 rec.caller_id_row(v, ctx.run_id, ctx.collected_at) for v in page.items
             )
         items = [item for page in number_pages for item in page.items]
-        rows = await _gather([self._number(api, ctx, item, out) for item in items])
+        rows = await gather(self._number(api, ctx, item, out) for item in items)
         for row in rows:
             if row.get("number"):
                 out.numbers[row["number"]] = row  # concurrent offset pages may overlap
             else:
                 out.bad_numbers.append(row)
-        return _batch(ctx, out)
+        return with_account(_batch(ctx, out), ctx.account)
 
     async def _number(
-        self, api: ApiClient, ctx: RunContext, item: Any, out: _Collected
+        self, api: ApiClient, ctx: RunContext[PlivoPrior], item: Any, out: _Collected
     ) -> dict[str, Any]:
         """One number's row: the list item, plus its detail GET when the item lacks it."""
         if rec.carries_reputation(item) or not isinstance(item, dict):
@@ -139,25 +138,15 @@ class PlivoCollector:
         return rec.number_row(item, detail, ctx.run_id, ctx.collected_at)
 
 
-async def _gather(coros: Iterable[Awaitable[T]]) -> list[T]:
-    """asyncio.gather that cancels the siblings when one fails, so none runs on unattended."""
-    tasks = [asyncio.ensure_future(c) for c in coros]
-    try:
-        return list(await asyncio.gather(*tasks))
-    finally:
-        for task in tasks:
-            task.cancel()  # a no-op for tasks that already finished
-
-
 def _page_key(page: Any, n: int) -> str:
     meta = page.body.get("meta")
     offset = meta.get("offset") if isinstance(meta, dict) else None
     return f"offset {offset}" if isinstance(offset, int) else f"page {n + 1}"
 
 
-def _batch(ctx: RunContext, out: _Collected) -> Batch:
+def _batch(ctx: RunContext[PlivoPrior], out: _Collected) -> Batch:
     numbers = [*out.numbers.values(), *out.bad_numbers]
-    previous = ctx.known.get("previous_numbers", frozenset())
+    previous = ctx.prior.previous_numbers
     released = len(previous - out.numbers.keys()) if previous else 0
     rows = [*numbers, *out.profiles, *out.caller_ids]
     failed = {

@@ -7,7 +7,6 @@ number without cached data), so they are never used; nor is any POST, PATCH or D
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -18,8 +17,9 @@ import polars as pl
 
 from analytics.collectors import shape
 from analytics.collectors import telnyx_records as rec
-from analytics.collectors.base import RAW_SCHEMA, RunContext, raw_response
-from analytics.config import Limits, Settings
+from analytics.collectors.base import RAW_SCHEMA, RunContext, raw_response, with_account
+from analytics.collectors.gather import gather
+from analytics.config import TelnyxSettings
 from analytics.errors import NotFoundError
 from analytics.http import ApiClient, PageNumberPaginator, fetch_all
 from analytics.http.transport import ScalingTransport
@@ -27,6 +27,13 @@ from analytics.store.landing import Batch, Replace, Upsert
 
 # The documented defaults disagree (10 here, 20 elsewhere); always send the cap.
 PAGE_SIZE = 250
+
+
+@dataclass(frozen=True)
+class TelnyxPrior:
+    """What a Telnyx run reads from the store first."""
+
+    settled_requests: frozenset[str] = frozenset()  # final, with detail: not fetched again
 
 
 @dataclass
@@ -40,58 +47,56 @@ class _Collected:
 
 
 class TelnyxCollector:
-    """Enterprises, their reputation gates, monitored numbers and remediation requests."""
+    """One Telnyx account's enterprises, their reputation gates, monitored numbers and
+    remediation requests."""
 
-    name = "telnyx"
+    source = "telnyx"
 
-    def configured(self, settings: Settings) -> bool:
-        return settings.telnyx is not None
+    def __init__(self, settings: TelnyxSettings) -> None:
+        self._settings = settings
+        self.account = settings.name
+        self.limits = settings.limits
 
-    def client(
-        self, settings: Settings, transport: httpx.AsyncBaseTransport | None
-    ) -> httpx.AsyncClient:
-        assert settings.telnyx is not None
+    def client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            base_url=settings.telnyx.base_url,
+            base_url=self._settings.base_url,
             headers={
-                "Authorization": f"Bearer {settings.telnyx.api_key}",
+                "Authorization": f"Bearer {self._settings.api_key}",
                 "Accept": "application/json",
             },
-            transport=transport or ScalingTransport(settings.telnyx.limits.concurrency),
-            timeout=settings.telnyx.limits.timeout,
+            transport=transport or ScalingTransport(self.limits.concurrency),
+            timeout=self.limits.timeout,
         )
 
-    def limits(self, settings: Settings) -> Limits:
-        assert settings.telnyx is not None
-        return settings.telnyx.limits
+    def secrets(self) -> list[str]:
+        return self._settings.secrets()
 
-    def secrets(self, settings: Settings) -> list[str]:
-        return [settings.telnyx.api_key] if settings.telnyx else []
-
-    def prepare(self, con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-        """Requests already stored in a final state with their detail: no need to fetch again."""
+    def prepare(self, con: duckdb.DuckDBPyConnection) -> TelnyxPrior:
+        """This account's requests stored in a final state with their detail: not fetched again."""
         rows = con.execute(
             """
             select request_id from telnyx_remediation_requests
             where status in ('completed', 'failed', 'cancelled') and detail_run_id is not null
-            """
+              and account = ?
+            """,
+            [self.account],
         ).fetchall()
-        return {"settled_requests": frozenset(r[0] for r in rows)}
+        return TelnyxPrior(frozenset(r[0] for r in rows))
 
-    async def collect(self, api: ApiClient, ctx: RunContext) -> Batch:
+    async def collect(self, api: ApiClient, ctx: RunContext[TelnyxPrior]) -> Batch:
         out = _Collected()
         pages = await fetch_all(api, "/enterprises", PageNumberPaginator(PAGE_SIZE))
         for n, page in enumerate(pages, 1):
             out.raw.append(raw_response(ctx, "telnyx", "enterprises", f"page {n}", page.body))
         enterprises = [e for page in pages for e in page.items]
-        settled = ctx.known.get("settled_requests", frozenset())
-        await asyncio.gather(*(self._enterprise(api, ctx, e, settled, out) for e in enterprises))
-        return _batch(ctx, out)
+        settled = ctx.prior.settled_requests
+        await gather(self._enterprise(api, ctx, e, settled, out) for e in enterprises)
+        return with_account(_batch(ctx, out), ctx.account)
 
     async def _enterprise(
         self,
         api: ApiClient,
-        ctx: RunContext,
+        ctx: RunContext[TelnyxPrior],
         enterprise: Any,
         settled: frozenset[str],
         out: _Collected,
@@ -117,9 +122,13 @@ class TelnyxCollector:
             return  # numbers and remediation exist only behind both approved gates
 
         typer = rec.NumberTyper(enterprise_id, ctx.run_id, ctx.collected_at)
-        _, requests = await asyncio.gather(
-            fetch_all(api, f"{base}/numbers", PageNumberPaginator(PAGE_SIZE), on_page=typer.add),
-            fetch_all(api, f"{base}/remediation", PageNumberPaginator(PAGE_SIZE)),
+        _, requests = await gather(
+            [
+                fetch_all(
+                    api, f"{base}/numbers", PageNumberPaginator(PAGE_SIZE), on_page=typer.add
+                ),
+                fetch_all(api, f"{base}/remediation", PageNumberPaginator(PAGE_SIZE)),
+            ]
         )
         out.numbers.append(await typer.frame())
         for n, page in enumerate(requests, 1):
@@ -130,8 +139,8 @@ class TelnyxCollector:
             )
         listed = [r for page in requests for r in page.items]
         stale = [r for r in listed if isinstance(r, dict) and str(r.get("id")) not in settled]
-        details = await asyncio.gather(
-            *(api.get_json(f"{base}/remediation/{quote(str(r.get('id')), safe='')}") for r in stale)
+        details = await gather(
+            api.get_json(f"{base}/remediation/{quote(str(r.get('id')), safe='')}") for r in stale
         )
         fetched = set()
         for body in details:
@@ -164,7 +173,7 @@ def _numbers(pages: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat([deduped, untyped])
 
 
-def _batch(ctx: RunContext, out: _Collected) -> Batch:
+def _batch(ctx: RunContext[TelnyxPrior], out: _Collected) -> Batch:
     numbers = _numbers(out.numbers)
     details = out.detail_requests
     slim_schema = {k: rec.REQUEST_SCHEMA[k] for k in rec.SLIM_REQUEST_COLUMNS}

@@ -1,9 +1,11 @@
 """The Starlette application: authenticate a Plivo callback, spool it, then answer 200.
 
 Order of checks for ``/plivo/caller-reputation[/<token>]``: body size (413), payload shape
-(400), authentication (403: a valid V3 signature over the public URL, or the secret path
-token; ``allow_unsigned`` skips it for local tests, with a warning per request), the
-account's ``auth_id`` (403), then append and fsync (503 when the spool cannot take it).
+(400), the ``auth_id`` (403 unless it is a configured Plivo account's or subaccount's),
+authentication (403: a valid V3 signature over the public URL, verified with that
+account's own token, or the secret path token; ``allow_unsigned`` skips it for local
+tests, with a warning per request), then append and fsync (503 when the spool cannot
+take it).
 A well-formed request that fails authentication or carries another ``auth_id`` goes into
 the quarantine spool (``quarantine/``), counted on ``/healthz``.
 """
@@ -44,8 +46,9 @@ log = logging.getLogger("callrep.receiver")
 class ReceiverConfig:
     """What the receiver checks; secrets come from the environment, never from argv."""
 
-    auth_id: str
-    auth_token: str | None  # verifies signatures; None: only the path token authenticates
+    # Each accepted auth_id -> the token that verifies its signatures (None: only the path
+    # token authenticates that account's callbacks).
+    tokens: Mapping[str, str | None]
     path_token: str | None = None
     public_url: str | None = None  # scheme://host[:port] Plivo calls; else the Host header
     trust_forwarded: bool = False  # take X-Forwarded-Proto/Host from a TLS proxy in front
@@ -162,6 +165,9 @@ def create_app(
     counters = Counters()
 
     def authenticate(request: Request, params: Mapping[str, Any], token: str | None) -> str:
+        auth_id = str(params["auth_id"])
+        if auth_id not in config.tokens:
+            raise Refused(403, "auth_id is not a configured account's")
         if token is not None:
             expected = (config.path_token or "").encode()
             if expected and hmac.compare_digest(token.encode(), expected):
@@ -173,11 +179,12 @@ def create_app(
             return "unsigned"
         if not sig or not nonce:
             raise Refused(403, "no X-Plivo-Signature-V3 / -Nonce")
-        if config.auth_token is None:
-            raise Refused(403, "signed, but PLIVO_AUTH_TOKEN is not set to verify it")
+        auth_token = config.tokens[auth_id]
+        if auth_token is None:
+            raise Refused(403, "signed, but this account's auth token is not set to verify it")
         url = _public_url(request, config)
         signed = {} if request.method == "GET" else params  # GET: the URL's query is signed
-        if not signature.valid(request.method, url, signed, nonce, config.auth_token, sig):
+        if not signature.valid(request.method, url, signed, nonce, auth_token, sig):
             raise Refused(403, f"bad signature for {url.split('?')[0]}")
         if nonce in counters.nonces:
             counters.replayed_nonces += 1
@@ -217,8 +224,6 @@ def create_app(
         _well_formed(params)
         try:
             how = authenticate(request, params, token)
-            if str(params["auth_id"]) != config.auth_id:
-                raise Refused(403, "auth_id is not this account's")
         except Refused as refused:
             counters.quarantined += 1
             await keep_aside(params, refused.why)

@@ -305,7 +305,8 @@ final as (
         case when flag_u < 0.00002 then ['phone_number: not a US E.164 number: ''+1555''']
              when has_rep and flag_u < 0.001 then ['spam_risk: unknown value ''severe''']
         end as flags,
-        case when flag_u < 0.001 then '{"synthetic": true}' end::json as raw
+        case when flag_u < 0.001 then '{"synthetic": true}' end::json as raw,
+        'default' as account
     from scored
 )
 select * from final

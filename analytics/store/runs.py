@@ -24,15 +24,17 @@ class RunCounts:
     per_entity: dict[str, int]
 
 
-def begin_run(con: duckdb.DuckDBPyConnection, source: str, collected_at: datetime) -> int:
-    """Insert a ``running`` ledger row and return its run_id."""
+def begin_run(
+    con: duckdb.DuckDBPyConnection, source: str, collected_at: datetime, account: str = "default"
+) -> int:
+    """Insert a ``running`` ledger row for ``account`` of ``source`` and return its run_id."""
     row = con.execute(
         """
-        insert into collection_runs (source, started_at, collected_at, status, pid)
-        values (?, ?, ?, 'running', ?)
+        insert into collection_runs (source, account, started_at, collected_at, status, pid)
+        values (?, ?, ?, ?, 'running', ?)
         returning run_id
         """,
-        [source, datetime.now(UTC), collected_at, os.getpid()],
+        [source, account, datetime.now(UTC), collected_at, os.getpid()],
     ).fetchone()
     assert row is not None
     return int(row[0])
@@ -105,8 +107,8 @@ def list_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str,
     """The newest ledger rows, newest first."""
     cursor = con.execute(
         """
-        select run_id, source, status, collected_at, started_at, finished_at, records, flagged,
-               http_requests, http_retries, http_throttled, error
+        select run_id, source, account, status, collected_at, started_at, finished_at, records,
+               flagged, http_requests, http_retries, http_throttled, error
         from collection_runs order by run_id desc limit ?
         """,
         [limit],

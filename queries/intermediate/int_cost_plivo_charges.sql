@@ -2,9 +2,10 @@
 -- purpose: every Plivo charge moment of every registration (the one definition of when Plivo
 --   charges): the approval, then each month while live (calendar anchor: the 1st at 00:00 UTC;
 --   anniversary: the approval day and time, clamped to the month's last day), up to the end of the
---   latest Plivo snapshot's month. Moments at or after the registration's end are kept, flagged.
+--   month of the account's latest Plivo snapshot. Moments at or after the registration's end are
+--   kept, flagged. Plivo bills per EIN per account.
 -- grain: registration x charge moment
--- key: ein, registration_seq, charge_at
+-- key: account, ein, registration_seq, charge_at
 -- materialized: table
 
 with
@@ -13,8 +14,8 @@ settings as (
     select * from callrep_settings
 ),
 
-latest_run as (
-    select * from stg_callrep__latest_runs where source = 'plivo'
+runs as (
+    select * from stg_plivo__runs
 ),
 
 registrations as (
@@ -22,12 +23,16 @@ registrations as (
 ),
 
 now_month as (
-    select date_trunc('month', timezone('UTC', collected_at))::date as latest_month,
-    from latest_run
+    select
+        account,
+        date_trunc('month', timezone('UTC', max(collected_at)))::date as latest_month,
+    from runs
+    group by account
 ),
 
 registration_months as (
     select
+        registrations.account,
         registrations.ein,
         registrations.registration_seq,
         registrations.approved_at,
@@ -43,7 +48,7 @@ registration_months as (
             )
         )) as months_after_approval,
     from registrations
-    cross join now_month
+    inner join now_month on now_month.account = registrations.account
 ),
 
 charge_moments as (
@@ -61,6 +66,7 @@ charge_moments as (
 
 final as (
     select
+        account,
         ein,
         registration_seq,
         approved_at,

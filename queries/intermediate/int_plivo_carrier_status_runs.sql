@@ -12,7 +12,9 @@
 --     3. the first collection of the unbroken streak of collections that saw that status.
 --   A callback received since the previous collection whose status is not this snapshot's (the
 --   latest such callback per carrier) is flagged: the snapshot is trusted, not the callback.
--- grain: Plivo number x successful Plivo run
+--   Each account (Plivo account or subaccount) is its own history: streaks, the collection before
+--   and callbacks are matched within the account.
+-- grain: Plivo number x successful Plivo run (of one account)
 -- key: run_id, number
 -- materialized: incremental
 -- incremental_on: collected_at
@@ -39,7 +41,7 @@ callbacks as (
 ),
 
 pending_numbers as (
-    select distinct phone_number
+    select distinct account, phone_number
     from stg_plivo__number_snapshots
     where collected_at >= getvariable('callrep_since')
         and (att_status = 'PENDING' or tmobile_status = 'PENDING')
@@ -48,14 +50,15 @@ pending_numbers as (
 pending_history as (
     -- every PENDING row (all runs) of the numbers PENDING in a run being built, narrow
     select
+        account,
         phone_number,
         run_seq,
         collected_at,
         coalesce(att_status = 'PENDING', false) as att_is_pending,
         coalesce(tmobile_status = 'PENDING', false) as tmobile_is_pending,
     from stg_plivo__number_snapshots
+    semi join pending_numbers using (account, phone_number)
     where (att_status = 'PENDING' or tmobile_status = 'PENDING')
-        and phone_number in (select phone_number from pending_numbers)
 ),
 
 streaks as (
@@ -63,21 +66,23 @@ streaks as (
     -- the row's rank among the number's PENDING rows (a collection without the number or with
     -- another status breaks it); the streak's first collection is its start
     select
+        account,
         phone_number,
         run_seq,
         min(collected_at) filter (where att_is_pending)
-            over (partition by phone_number, att_is_pending, att_streak) as att_streak_start,
+            over (partition by account, phone_number, att_is_pending, att_streak)
+            as att_streak_start,
         min(collected_at) filter (where tmobile_is_pending)
-            over (partition by phone_number, tmobile_is_pending, tmobile_streak)
+            over (partition by account, phone_number, tmobile_is_pending, tmobile_streak)
             as tmobile_streak_start,
     from (
         select
             *,
             run_seq - row_number() over (
-                partition by phone_number, att_is_pending order by run_seq
+                partition by account, phone_number, att_is_pending order by run_seq
             ) as att_streak,
             run_seq - row_number() over (
-                partition by phone_number, tmobile_is_pending order by run_seq
+                partition by account, phone_number, tmobile_is_pending order by run_seq
             ) as tmobile_streak,
         from pending_history
     )
@@ -97,7 +102,9 @@ pending as (
         end as tmobile_pending_since,
     from states
     left join streaks
-        on streaks.phone_number = states.phone_number and streaks.run_seq = states.run_seq
+        on streaks.account = states.account
+        and streaks.phone_number = states.phone_number
+        and streaks.run_seq = states.run_seq
 ),
 
 pending_start as (
@@ -142,18 +149,18 @@ deadline as (
 
 carrier_states as (
     -- each carrier of each number at each run being built, as a row
-    select run_id, run_seq, collected_at, phone_number, 'att' as carrier,
+    select run_id, account, run_seq, collected_at, phone_number, 'att' as carrier,
         att_status as status, att_updated_at as updated_at,
     from states
     union all
-    select run_id, run_seq, collected_at, phone_number, 'tmobile' as carrier,
+    select run_id, account, run_seq, collected_at, phone_number, 'tmobile' as carrier,
         tmobile_status as status, tmobile_updated_at as updated_at,
     from states
 ),
 
 undated_decisions as (
     -- decisions without Plivo's updated_at: only their numbers' history is read for streaks
-    select distinct phone_number, carrier
+    select distinct account, phone_number, carrier
     from carrier_states
     where status in ('ACTIVE', 'FAILED') and updated_at is null
 ),
@@ -161,16 +168,19 @@ undated_decisions as (
 decision_history as (
     select history.*
     from (
-        select phone_number, run_seq, collected_at, 'att' as carrier, att_status as status,
+        select account, phone_number, run_seq, collected_at, 'att' as carrier,
+            att_status as status,
         from stg_plivo__number_snapshots
         where att_status in ('ACTIVE', 'FAILED')
         union all
-        select phone_number, run_seq, collected_at, 'tmobile' as carrier, tmobile_status as status,
+        select account, phone_number, run_seq, collected_at, 'tmobile' as carrier,
+            tmobile_status as status,
         from stg_plivo__number_snapshots
         where tmobile_status in ('ACTIVE', 'FAILED')
     ) as history
     inner join undated_decisions
-        on undated_decisions.phone_number = history.phone_number
+        on undated_decisions.account = history.account
+        and undated_decisions.phone_number = history.phone_number
         and undated_decisions.carrier = history.carrier
 ),
 
@@ -178,16 +188,18 @@ decision_streaks as (
     -- consecutive successful collections seeing a carrier with one decided status share a streak
     -- (a collection without the number or with another status breaks it), as for PENDING above
     select
+        account,
         phone_number,
         carrier,
         status,
         run_seq,
-        min(run_seq) over (partition by phone_number, carrier, status, streak) as start_seq,
+        min(run_seq) over (partition by account, phone_number, carrier, status, streak)
+            as start_seq,
     from (
         select
             *,
             run_seq - row_number() over (
-                partition by phone_number, carrier, status order by run_seq
+                partition by account, phone_number, carrier, status order by run_seq
             ) as streak,
         from decision_history
     )
@@ -200,21 +212,27 @@ decision_starts as (
         start_run.collected_at as start_at,
         before_run.collected_at as before_start_at,
     from decision_streaks
-    inner join runs as start_run on start_run.run_seq = decision_streaks.start_seq
-    left join runs as before_run on before_run.run_seq = decision_streaks.start_seq - 1
+    inner join runs as start_run
+        on start_run.account = decision_streaks.account
+        and start_run.run_seq = decision_streaks.start_seq
+    left join runs as before_run
+        on before_run.account = decision_streaks.account
+        and before_run.run_seq = decision_streaks.start_seq - 1
 ),
 
 decision_callbacks as (
     -- the earliest callback for the decision, received between the collection before the
     -- streak and the streak's first collection
     select
+        decision_starts.account,
         decision_starts.phone_number,
         decision_starts.carrier,
         decision_starts.run_seq,
         min(callbacks.received_at) as first_callback_at,
     from decision_starts
     inner join callbacks
-        on callbacks.phone_number = decision_starts.phone_number
+        on callbacks.account = decision_starts.account
+        and callbacks.phone_number = decision_starts.phone_number
         and callbacks.carrier = decision_starts.carrier
         and callbacks.status = decision_starts.status
         and callbacks.received_at <= decision_starts.start_at
@@ -233,9 +251,12 @@ window_callbacks as (
         carrier_states.carrier,
         callbacks.status as callback_status,
     from carrier_states
-    left join runs as before_run on before_run.run_seq = carrier_states.run_seq - 1
+    left join runs as before_run
+        on before_run.account = carrier_states.account
+        and before_run.run_seq = carrier_states.run_seq - 1
     inner join callbacks
-        on callbacks.phone_number = carrier_states.phone_number
+        on callbacks.account = carrier_states.account
+        and callbacks.phone_number = carrier_states.phone_number
         and callbacks.carrier = carrier_states.carrier
         and callbacks.received_at <= carrier_states.collected_at
         and (before_run.collected_at is null or callbacks.received_at > before_run.collected_at)
@@ -266,11 +287,13 @@ carrier_decisions as (
         deadline.deadline_utc,
     from carrier_states
     left join decision_starts
-        on decision_starts.phone_number = carrier_states.phone_number
+        on decision_starts.account = carrier_states.account
+        and decision_starts.phone_number = carrier_states.phone_number
         and decision_starts.carrier = carrier_states.carrier
         and decision_starts.run_seq = carrier_states.run_seq
     left join decision_callbacks
-        on decision_callbacks.phone_number = carrier_states.phone_number
+        on decision_callbacks.account = carrier_states.account
+        and decision_callbacks.phone_number = carrier_states.phone_number
         and decision_callbacks.carrier = carrier_states.carrier
         and decision_callbacks.run_seq = carrier_states.run_seq
     left join window_callbacks
@@ -301,6 +324,7 @@ decisions as (
 final as (
     select
         pending.run_id,
+        pending.account,
         pending.run_seq,
         pending.collected_at,
         pending.phone_number as number,

@@ -5,8 +5,11 @@
 --   Approval is the first carrier's ACTIVE decision time (int_plivo_carrier_status_runs: updated_at,
 --   else the earliest callback, else the first collection that saw it), so the pending time runs to
 --   the decision. The mart plivo_ein_registrations publishes these rows; the cost models read them.
--- grain: registration (one business, one unbroken stretch of collections with an enabled number)
--- key: ein, registration_seq
+--   Plivo bills per EIN per account: each account's (or subaccount's) businesses are registered and
+--   billed on their own, over that account's collections.
+-- grain: registration (one business of one account, one unbroken stretch of its collections with
+--   an enabled number)
+-- key: account, ein, registration_seq
 -- materialized: table
 
 with
@@ -37,34 +40,37 @@ states as (
 
 ein_runs as (
     select
+        account,
         ein,
         run_seq,
         min(active_at) as first_active_at,
         arg_min(profile_uuid, active_at) as first_active_profile_uuid,
         min(ein_status) as ein_status,
     from states
-    group by ein, run_seq
+    group by account, ein, run_seq
 ),
 
 islands as (
     select
         *,
-        run_seq - row_number() over (partition by ein order by run_seq) as island,
+        run_seq - row_number() over (partition by account, ein order by run_seq) as island,
     from ein_runs
 ),
 
 island_bounds as (
     select
+        account,
         ein,
         island,
         max(run_seq) as last_seq,
         min(run_seq) filter (where first_active_at is not null) as active_seq,
     from islands
-    group by ein, island
+    group by account, ein, island
 ),
 
 registrations as (
     select
+        island_bounds.account,
         island_bounds.ein,
         island_bounds.active_seq,
         island_bounds.last_seq,
@@ -74,17 +80,23 @@ registrations as (
         end_run.collected_at as ended_at,
     from island_bounds
     inner join ein_runs
-        on ein_runs.ein = island_bounds.ein
+        on ein_runs.account = island_bounds.account
+        and ein_runs.ein = island_bounds.ein
         and ein_runs.run_seq = island_bounds.active_seq
-    left join runs as before_run on before_run.run_seq = island_bounds.active_seq - 1
-    left join runs as end_run on end_run.run_seq = island_bounds.last_seq + 1
+    left join runs as before_run
+        on before_run.account = island_bounds.account
+        and before_run.run_seq = island_bounds.active_seq - 1
+    left join runs as end_run
+        on end_run.account = island_bounds.account
+        and end_run.run_seq = island_bounds.last_seq + 1
     where island_bounds.active_seq is not null
 ),
 
 final as (
     select
+        account,
         ein,
-        row_number() over (partition by ein order by active_seq) as registration_seq,
+        row_number() over (partition by account, ein order by active_seq) as registration_seq,
         ein_status,
         profile_uuid,
         approved_at,

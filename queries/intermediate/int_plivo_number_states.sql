@@ -27,12 +27,14 @@ keyed as (
             else coalesce(profiles.ein_status, 'no_profile')
         end as ein_status,
     from numbers
-    left join profiles on profiles.profile_uuid = numbers.profile_uuid
+    left join profiles
+        on profiles.account = numbers.account and profiles.profile_uuid = numbers.profile_uuid
 ),
 
 final as (
     select
         run_id,
+        account,
         run_seq,
         collected_at,
         collected_at_utc,

@@ -3,10 +3,11 @@
 --   legal name and business name as its latest successful snapshot gives them (the newest
 --   snapshot that lists it), so a rename shows everywhere at once. A view, never stored: the
 --   report, exports and alerts join it for names; no other mart keeps a name.
--- grain: Telnyx enterprise
--- key: enterprise_id
+-- grain: Telnyx enterprise (of the account that collected it)
+-- key: account, enterprise_id
 -- materialized: view
 -- columns:
+--   account: the Telnyx account the enterprise belongs to, as named in callrep.toml (default: the single account)
 --   enterprise_id: Telnyx enterprise id (UUID)
 --   enterprise_name: the name a person reads: the business name (doing_business_as), else the legal name, else the id
 --   legal_name: the legal name at the latest snapshot that lists the enterprise
@@ -19,16 +20,18 @@ with snapshots as (
 
 latest as (
     select
+        account,
         enterprise_id,
         arg_max(legal_name, (collected_at, run_id)) as legal_name,
         arg_max(doing_business_as, (collected_at, run_id)) as doing_business_as,
         max(collected_at) as named_at,
     from snapshots
-    group by enterprise_id
+    group by account, enterprise_id
 ),
 
 final as (
     select
+        account,
         enterprise_id,
         coalesce(nullif(doing_business_as, ''), nullif(legal_name, ''), enterprise_id)
             as enterprise_name,

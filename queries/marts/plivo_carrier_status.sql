@@ -7,11 +7,13 @@
 --   callback received after it decided is decided at the callback's time (the earliest such), and
 --   no longer counts toward pending_deadline and stuck_pending. Decision time precedence:
 --   Plivo's updated_at, else the earliest callback for the decision, else the first collection
---   that saw it (see int_plivo_carrier_status_runs).
--- grain: Plivo number in the latest successful Plivo snapshot (released numbers are not in it)
--- key: phone_number
+--   that saw it (see int_plivo_carrier_status_runs). Each account's latest snapshot is its own.
+-- grain: Plivo number in its account's latest successful Plivo snapshot (released numbers are
+--   not in it)
+-- key: account, phone_number
 -- materialized: table
 -- columns:
+--   account: the Plivo account (or subaccount), as named in callrep.toml (default: the single account)
 --   phone_number: the phone number in E.164 (with the +)
 --   profile_uuid: the business profile the number is registered under
 --   ein: the business key (see plivo_ein_registrations): EIN without dashes or spaces when 9 digits, else as it came, else the profile_uuid
@@ -33,7 +35,7 @@
 --   tmobile_callback_contradicted: the same for T-Mobile
 --   pending_deadline: the earliest pending start of a carrier still undecided plus 2 US business days (48 hours of business-day time: weekends and federal holidays skipped, counted in UTC; a start on a day off counts from the next business day's midnight, so it ends at the end of the 2nd business day)
 --   stuck_pending: pending_deadline is earlier than the latest collection time (a carrier a callback decided no longer counts)
---   collected_at: the time of the latest successful Plivo collection (the "now" of this mart)
+--   collected_at: the time of the account's latest successful Plivo collection (the "now" of this mart)
 
 
 with
@@ -43,7 +45,9 @@ status_runs as (
 ),
 
 latest_run as (
-    select * from stg_callrep__latest_runs where source = 'plivo'
+    -- each account's latest successful Plivo collection
+    select * from stg_plivo__runs
+    qualify row_number() over (partition by account order by run_seq desc) = 1
 ),
 
 callbacks as (
@@ -60,13 +64,15 @@ later_decisions as (
     -- the earliest decision a callback received after the latest collection reported for each
     -- carrier the snapshot shows PENDING
     select
+        latest.account,
         latest.number,
         callbacks.carrier,
         arg_min(callbacks.status, callbacks.received_at) as status,
         min(callbacks.received_at) as decided_at,
     from latest
     inner join callbacks
-        on callbacks.phone_number = latest.number
+        on callbacks.account = latest.account
+        and callbacks.phone_number = latest.number
         and callbacks.received_at > latest.collected_at
         and (
             (callbacks.carrier = 'att' and latest.att_status = 'PENDING')
@@ -88,13 +94,18 @@ decided as (
         ) as undecided_deadline,
     from latest
     left join later_decisions as att_later
-        on att_later.number = latest.number and att_later.carrier = 'att'
+        on att_later.account = latest.account
+        and att_later.number = latest.number
+        and att_later.carrier = 'att'
     left join later_decisions as tmobile_later
-        on tmobile_later.number = latest.number and tmobile_later.carrier = 'tmobile'
+        on tmobile_later.account = latest.account
+        and tmobile_later.number = latest.number
+        and tmobile_later.carrier = 'tmobile'
 ),
 
 final as (
     select
+        account,
         number as phone_number,
         profile_uuid,
         ein,

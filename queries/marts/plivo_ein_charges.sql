@@ -4,11 +4,13 @@
 --   per month (is_charged only) it gives the observed rows of plivo_ein_cost_monthly; the weekly
 --   report keeps the registrations known at the week's last Plivo collection and the moments before
 --   the week's end, so a past week's figures never change when later data arrives.
--- grain: registration x charge moment (up to the end of the latest Plivo snapshot's month)
+-- grain: registration x charge moment (up to the end of the month of the account's latest Plivo
+--   snapshot)
 -- since_column: charge_at
--- key: ein, registration_seq, charge_at
+-- key: account, ein, registration_seq, charge_at
 -- materialized: view
 -- columns:
+--   account: the Plivo account (or subaccount) billed: Plivo bills per EIN per account
 --   ein: the business key (see plivo_ein_registrations)
 --   registration_seq: the registration (see plivo_ein_registrations)
 --   approved_at: when the registration was approved (see plivo_ein_registrations)

@@ -5,12 +5,14 @@
 --   month can hold two charges for one EIN. Billing anchor from callrep_settings.plivo_billing_anchor:
 --   calendar (default: the approval month, then the 1st of every following month while live) or
 --   anniversary (the approval day of month every month, clamped to the month's last day). Observed
---   rows count plivo_ein_charges' moments of the month.
--- grain: EIN x month x kind
+--   rows count plivo_ein_charges' moments of the month. Plivo bills per EIN per account: each account
+--   (or subaccount) has its own rows, up to its own latest snapshot.
+-- grain: account x EIN x month x kind
 -- since_column: month
--- key: ein, month, kind
+-- key: account, ein, month, kind
 -- materialized: table
 -- columns:
+--   account: the Plivo account (or subaccount) billed, as named in callrep.toml (default: the single account)
 --   ein: the business key (see plivo_ein_registrations)
 --   month: first day of the calendar month (UTC)
 --   kind: observed (from the business's first charge up to and including the month of the latest Plivo snapshot) or projected (the projection_months months after it)
@@ -25,8 +27,8 @@ settings as (
     select * from callrep_settings
 ),
 
-latest_run as (
-    select * from stg_callrep__latest_runs where source = 'plivo'
+runs as (
+    select * from stg_plivo__runs
 ),
 
 registrations as (
@@ -38,10 +40,13 @@ states as (
 ),
 
 now_month as (
+    -- each account's latest successful Plivo collection
     select
+        account,
         date_trunc('month', timezone('UTC', collected_at))::date as latest_month,
         run_id as latest_run_id,
-    from latest_run
+    from runs
+    qualify row_number() over (partition by account order by run_seq desc) = 1
 ),
 
 charges as (
@@ -50,26 +55,30 @@ charges as (
 
 observed_charges as (
     select
+        account,
         ein,
         month,
         count(*) as registrations_charged,
     from charges
     where is_charged
-    group by ein, month
+    group by account, ein, month
 ),
 
 observed_grid as (
     select
-        ein,
-        unnest(generate_series(min(month), any_value(now_month.latest_month), interval 1 month))::date
-            as month,
+        observed_charges.account,
+        observed_charges.ein,
+        unnest(generate_series(
+            min(observed_charges.month), any_value(now_month.latest_month), interval 1 month
+        ))::date as month,
     from observed_charges
-    cross join now_month
-    group by ein
+    inner join now_month on now_month.account = observed_charges.account
+    group by observed_charges.account, observed_charges.ein
 ),
 
 observed as (
     select
+        observed_grid.account,
         observed_grid.ein,
         observed_grid.month,
         'observed' as kind,
@@ -77,44 +86,51 @@ observed as (
         null::double as pending_usd,
     from observed_grid
     left join observed_charges
-        on observed_charges.ein = observed_grid.ein
+        on observed_charges.account = observed_grid.account
+        and observed_charges.ein = observed_grid.ein
         and observed_charges.month = observed_grid.month
 ),
 
 live as (
     select
+        account,
         ein,
         count(*) as live_registrations,
     from registrations
     where is_live
-    group by ein
+    group by account, ein
 ),
 
 pending_businesses as (
-    select distinct states.ein
+    select distinct states.account, states.ein
     from states
     inner join now_month on now_month.latest_run_id = states.run_id
+    anti join live on live.account = states.account and live.ein = states.ein
     where states.is_enabled
         and states.ein is not null
         and 'PENDING' in (states.att_status, states.tmobile_status)
-        and states.ein not in (select ein from live)
 ),
 
 projected_businesses as (
     select
+        businesses.account,
         businesses.ein,
         coalesce(live.live_registrations, 0) as live_registrations,
-        businesses.ein in (select ein from pending_businesses) as is_pending,
+        pending_businesses.ein is not null as is_pending,
     from (
-        select ein from registrations
+        select account, ein from registrations
         union
-        select ein from pending_businesses
+        select account, ein from pending_businesses
     ) as businesses
-    left join live on live.ein = businesses.ein
+    left join live on live.account = businesses.account and live.ein = businesses.ein
+    left join pending_businesses
+        on pending_businesses.account = businesses.account
+        and pending_businesses.ein = businesses.ein
 ),
 
 projection_months as (
     select
+        now_month.account,
         unnest(generate_series(
             now_month.latest_month + interval 1 month,
             now_month.latest_month + to_months(settings.projection_months),
@@ -126,6 +142,7 @@ projection_months as (
 
 projected as (
     select
+        projected_businesses.account,
         projected_businesses.ein,
         projection_months.month,
         'projected' as kind,
@@ -133,7 +150,7 @@ projected as (
         case when projected_businesses.is_pending then settings.plivo_business_usd else 0 end
             as pending_usd,
     from projected_businesses
-    cross join projection_months
+    inner join projection_months on projection_months.account = projected_businesses.account
     cross join settings
 ),
 
@@ -145,6 +162,7 @@ combined as (
 
 final as (
     select
+        combined.account,
         combined.ein,
         combined.month,
         combined.kind,

@@ -2,11 +2,12 @@
 -- purpose: each remediation request with its timings and how its numbers came out: Telnyx's
 --   labels, and whether the remediated numbers stayed clean for 30 days (as of now, by the
 --   outcome rule of int_remediation_number_states: only data refreshed after completion counts).
--- grain: remediation request
+-- grain: remediation request (of one Telnyx account)
 -- since_column: created_at
--- key: request_id
+-- key: account, request_id
 -- materialized: table
 -- columns:
+--   account: the Telnyx account that submitted it, as named in callrep.toml (default: the single account)
 --   request_id: Telnyx remediation request id
 --   enterprise_id: Telnyx enterprise that submitted it
 --   status: request status as last collected (pending, in_progress, completed, failed, cancelled)
@@ -87,6 +88,7 @@ joined as (
 
 final as (
     select
+        account,
         request_id,
         enterprise_id,
         status,

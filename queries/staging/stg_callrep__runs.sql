@@ -1,5 +1,6 @@
 -- stg_callrep__runs
--- purpose: every collection run of every source (succeeded, failed or still running), with the
+-- purpose: every collection run of every account of every source (succeeded, failed or still
+--   running), with the
 --   UTC day and ISO week it was collected in: the ledger readers such as the weekly report use.
 -- grain: one collection run of one source
 -- key: run_id
@@ -13,6 +14,7 @@ final as (
     select
         run_id,
         source,
+        account,
         status,
         started_at,
         collected_at,

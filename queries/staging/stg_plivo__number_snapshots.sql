@@ -2,7 +2,7 @@
 -- purpose: Plivo number snapshots of successful runs, the number in E.164, statuses kept as they came
 --   and flagged when outside the documented values.
 -- grain: Plivo number x successful run (rows without a number are left out)
--- key: run_id, phone_number
+-- key: run_id, phone_number (a run is one account's)
 -- materialized: view
 
 with
@@ -18,6 +18,7 @@ snapshots as (
 renamed as (
     select
         snapshots.run_id,
+        runs.account,
         runs.run_seq,
         runs.collected_at,
         runs.collected_at_utc,

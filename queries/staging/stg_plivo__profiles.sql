@@ -2,8 +2,8 @@
 -- purpose: each business profile as last collected, with its business key `ein`: the EIN with dashes
 --   and spaces removed when that leaves exactly 9 digits; any other value kept exactly as it came
 --   (ein_status 'odd'); no EIN (null or blank) keys the business by its profile_uuid (ein_status 'missing').
--- grain: business profile (its latest snapshot from a successful run)
--- key: profile_uuid
+-- grain: business profile of one account (its latest snapshot from a successful run)
+-- key: account, profile_uuid
 -- materialized: view
 
 with
@@ -18,6 +18,7 @@ snapshots as (
 
 latest as (
     select
+        runs.account,
         snapshots.profile_uuid,
         snapshots.ein as ein_raw,
         snapshots.company_name,
@@ -27,7 +28,7 @@ latest as (
     inner join runs on runs.run_id = snapshots.run_id
     where snapshots.profile_uuid is not null
     qualify row_number() over (
-        partition by snapshots.profile_uuid order by runs.run_seq desc
+        partition by runs.account, snapshots.profile_uuid order by runs.run_seq desc
     ) = 1
 ),
 
@@ -40,6 +41,7 @@ cleaned as (
 
 final as (
     select
+        account,
         profile_uuid,
         case
             when regexp_full_match(ein_digits, '[0-9]{9}') then ein_digits

@@ -1,6 +1,7 @@
 -- stg_plivo__runs
--- purpose: the successful Plivo collections in time order; failed or running collections never count.
--- grain: one successful Plivo collection run
+-- purpose: the successful Plivo collections in time order, numbered per account (each Plivo
+--   account or subaccount is collected on its own); failed or running collections never count.
+-- grain: one successful Plivo collection run (of one account)
 -- key: run_id
 -- materialized: view
 
@@ -13,6 +14,7 @@ runs as (
 succeeded as (
     select
         run_id,
+        account,
         collected_at,
         timezone('UTC', collected_at) as collected_at_utc,
     from runs
@@ -23,7 +25,8 @@ succeeded as (
 final as (
     select
         run_id,
-        row_number() over (order by collected_at, run_id) as run_seq,
+        account,
+        row_number() over (partition by account order by collected_at, run_id) as run_seq,
         collected_at,
         collected_at_utc,
     from succeeded

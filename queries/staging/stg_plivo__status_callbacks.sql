@@ -4,8 +4,8 @@
 --   (carrier att or tmobile, status ACTIVE or FAILED). One row per decision delivered: deliveries
 --   of the same number, carrier and status at the same instant (stored apart only because an extra
 --   field differed) are one, the first by callback_key.
--- grain: one callback delivery (number x carrier x status x received instant)
--- key: phone_number, carrier, status, received_at
+-- grain: one callback delivery (account x number x carrier x status x received instant)
+-- key: account, phone_number, carrier, status, received_at
 -- materialized: view
 
 with
@@ -17,6 +17,7 @@ callbacks as (
 renamed as (
     select
         callback_key,
+        account,
         case
             when regexp_full_match(trim(number), '[0-9]+') then '+' || trim(number)
             else trim(number)
@@ -34,7 +35,7 @@ deduplicated as (
     select *
     from renamed
     qualify row_number() over (
-        partition by phone_number, carrier, status, received_at order by callback_key
+        partition by account, phone_number, carrier, status, received_at order by callback_key
     ) = 1
 ),
 

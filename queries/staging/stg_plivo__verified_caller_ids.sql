@@ -17,6 +17,7 @@ caller_ids as (
 renamed as (
     select
         caller_ids.run_id,
+        runs.account,
         runs.run_seq,
         runs.collected_at,
         case

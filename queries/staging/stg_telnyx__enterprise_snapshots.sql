@@ -15,6 +15,7 @@ runs as (
 final as (
     select
         s.run_id,
+        s.account,
         s.collected_at,
         r.observed_on,
         r.is_latest_of_day,

@@ -17,6 +17,7 @@ runs as (
 normalised as (
     select
         s.run_id,
+        s.account,
         s.collected_at,
         r.observed_on,
         r.is_latest_of_day,

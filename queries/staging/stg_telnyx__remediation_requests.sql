@@ -11,6 +11,7 @@ with requests as (
 final as (
     select
         request_id,
+        account,
         enterprise_id,
         status,
         call_purpose,

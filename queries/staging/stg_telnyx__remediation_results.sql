@@ -11,6 +11,7 @@ with results as (
 final as (
     select
         request_id,
+        account,
         phone_number,
         case
             when starts_with(phone_number, '+') and phone_number[2] <> '0'

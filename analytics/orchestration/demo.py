@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from analytics.collect import SourceOutcome, collect
 from analytics.config import Limits, PlivoSettings, Pricing, Settings, TelnyxSettings
 from analytics.errors import InputError
 from analytics.export import documented_marts, export_mart
 from analytics.models import BuildReport
-from analytics.pipeline import build_and_publish
+from analytics.orchestration import build_and_publish
+from analytics.orchestration.collect import SourceOutcome, collect
 from analytics.progress import SILENT, Progress
 from analytics.report.weekly import write_report
 from analytics.report.weeks import IsoWeek
@@ -47,12 +47,14 @@ def demo_settings(sim: Simulator, db_path: Path) -> Settings:
     """Settings pointing both providers at ``sim``."""
     return Settings(
         db_path=db_path,
-        telnyx=TelnyxSettings(api_key=sim.telnyx_api_key, base_url=TELNYX_URL, limits=_UNPACED),
-        plivo=PlivoSettings(
-            auth_id=sim.plivo_auth_id,
-            auth_token=sim.plivo_auth_token,
-            base_url=PLIVO_URL,
-            limits=_UNPACED,
+        accounts=(
+            TelnyxSettings(api_key=sim.telnyx_api_key, base_url=TELNYX_URL, limits=_UNPACED),
+            PlivoSettings(
+                auth_id=sim.plivo_auth_id,
+                auth_token=sim.plivo_auth_token,
+                base_url=PLIVO_URL,
+                limits=_UNPACED,
+            ),
         ),
         pricing=Pricing(),
     )

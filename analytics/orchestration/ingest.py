@@ -1,16 +1,19 @@
 """Plivo Caller Reputation status callbacks: loading a receiver's spool into the store.
 
-Spool format: one JSON object per line (lines end at ``\\n`` only; see :mod:`analytics.spool`),
+Spool format: one JSON object per line (lines end at ``\\n`` only; see
+:mod:`analytics.orchestration.spool`),
 Plivo's payload ``{"number", "carrier", "caller_reputation_status", "auth_id", "profile_uuid"}``
 plus the ``received_at`` (RFC 3339) the receiver added. A line without ``received_at`` takes
 the file's modification time and is flagged. Each callback gets a deterministic
 ``callback_key``: sha256 of the canonical payload and the received instant, or of the payload
 alone when ``received_at`` is missing (so touching or appending to the file never stores such
-a line again). Ingesting the same file twice adds nothing the second time. Lines for another
-account, that do not parse, are not UTF-8, nest too deeply, hold an impossible time or pass
-:data:`~analytics.spool.MAX_LINE_BYTES` are rejected with a counted reason; they never stop
-the rest. Rows go in through the store's landing helper, in batches of BATCH_ROWS inside
-one transaction, so Python holds one batch at a time whatever the file's size.
+a line again). Ingesting the same file twice adds nothing the second time. Each callback
+is stored with the account its ``auth_id`` names (a Plivo account or subaccount).
+Lines for no known account, that do not parse, are not UTF-8, nest too deeply, hold an
+impossible time or pass :data:`~analytics.orchestration.spool.MAX_LINE_BYTES` are rejected
+with a counted reason; they never stop the rest. Rows go in through the store's landing
+helper, in batches of BATCH_ROWS inside one transaction, so Python holds one batch at a
+time whatever the file's size.
 :func:`ingest_segments` lands the closed segments ``callrep callbacks serve`` wrote.
 """
 
@@ -31,8 +34,8 @@ import polars as pl
 
 from analytics.collectors import shape
 from analytics.collectors.plivo_records import CARRIERS, FINAL_STATUSES, e164
+from analytics.orchestration.spool import MAX_LINE_BYTES, Spool, SpoolLine
 from analytics.receiver.segments import archive, closed_segments
-from analytics.spool import MAX_LINE_BYTES, Spool, SpoolLine
 from analytics.store.database import writer
 from analytics.store.landing import append_new
 from analytics.store.provenance import admit
@@ -44,6 +47,7 @@ _PAYLOAD_KEYS = frozenset(
 _TS = pl.Datetime("us", "UTC")
 CALLBACK_SCHEMA: dict[str, Any] = {
     "callback_key": pl.Utf8,
+    "account": pl.Utf8,
     "received_at": _TS,
     "number": pl.Utf8,
     "carrier": pl.Utf8,
@@ -98,22 +102,23 @@ class IngestResult:
 
 def parse_line(
     line: bytes | str,
-    auth_id: str,
+    accounts: Mapping[str, str],
     mtime: datetime | None,
     source_file: str,
     ingested_at: datetime,
 ) -> dict[str, Any]:
     """One spool line (without its ``\\n``) as a callback row; raise RejectedLine with the
-    reason when it is not one. ``mtime`` (the file's) stands in for a missing ``received_at``."""
+    reason when it is not one. ``accounts`` maps each known ``auth_id`` to its account's
+    name; ``mtime`` (the file's) stands in for a missing ``received_at``."""
     try:
-        return _parse(line, auth_id, mtime, source_file, ingested_at)
+        return _parse(line, accounts, mtime, source_file, ingested_at)
     except RecursionError:
         raise RejectedLine("JSON nested too deeply") from None
 
 
 def _parse(
     line: bytes | str,
-    auth_id: str,
+    accounts: Mapping[str, str],
     mtime: datetime | None,
     source_file: str,
     ingested_at: datetime,
@@ -135,8 +140,9 @@ def _parse(
         raise RejectedLine("a string holds a lone UTF-16 surrogate escape")
     if payload.get("auth_id") is None:
         raise RejectedLine("auth_id missing")
-    if payload.get("auth_id") != auth_id:
-        raise RejectedLine("auth_id is not this account's")
+    account = accounts.get(payload["auth_id"]) if isinstance(payload["auth_id"], str) else None
+    if account is None:
+        raise RejectedLine("auth_id is not a configured account's")
     for key in ("number", "carrier", "caller_reputation_status"):
         if payload.get(key) in (None, ""):
             raise RejectedLine(f"{key} missing")
@@ -165,6 +171,7 @@ def _parse(
     )
     row = {
         "callback_key": digest.hexdigest(),
+        "account": account,
         "received_at": received_at,
         "number": e164(payload["number"], "number", flags),
         "carrier": carrier,
@@ -212,11 +219,12 @@ def _received_at(
 def ingest(
     path: Path,
     db_path: Path,
-    auth_id: str,
+    accounts: Mapping[str, str],
     *,
     now: datetime | None = None,
 ) -> IngestResult:
-    """Load the spool at ``path`` into ``plivo_status_callbacks`` in one transaction.
+    """Load the spool at ``path`` into ``plivo_status_callbacks`` in one transaction;
+    ``accounts`` maps each known ``auth_id`` to its account's name.
 
     Holds the writer lock, streams the file, adds only callbacks not already stored (by
     ``callback_key``), then publishes the read-only copy. A database marked synthetic is
@@ -229,7 +237,7 @@ def ingest(
         with store.connection() as con:
             admit(con, synthetic=False, what=f"real callbacks from {path.name}")
             with transaction(con):
-                _load(con, spool, result, auth_id, ingested_at)
+                _load(con, spool, result, accounts, ingested_at)
         store.publish()
     return result
 
@@ -237,7 +245,7 @@ def ingest(
 def ingest_segments(
     con: duckdb.DuckDBPyConnection,
     folder: Path,
-    auth_id: str,
+    accounts: Mapping[str, str],
     *,
     synthetic: bool,
     now: datetime | None = None,
@@ -259,7 +267,7 @@ def ingest_segments(
         for segment in segments:
             result = IngestResult(segment)
             with Spool(segment) as spool:
-                _load(con, spool, result, auth_id, ingested_at, complete_only=True)
+                _load(con, spool, result, accounts, ingested_at, complete_only=True)
             results.append(result)
     for segment in segments:
         archive(segment)
@@ -270,7 +278,7 @@ def _load(
     con: duckdb.DuckDBPyConnection,
     spool: Spool,
     result: IngestResult,
-    auth_id: str,
+    accounts: Mapping[str, str],
     ingested_at: datetime,
     *,
     complete_only: bool = False,
@@ -278,7 +286,7 @@ def _load(
     """Insert the spool's new callbacks batch by batch; counts go to ``result``."""
     source_file = str(spool.path.resolve())
     lines = spool.lines(complete_only=complete_only)
-    for rows in _batches(lines, result, auth_id, spool.mtime, source_file, ingested_at):
+    for rows in _batches(lines, result, accounts, spool.mtime, source_file, ingested_at):
         result.flagged += sum(1 for r in rows.values() if r["flags"])
         frame = shape.frame(list(rows.values()), CALLBACK_SCHEMA)
         result.added += append_new(con, "plivo_status_callbacks", frame)
@@ -288,7 +296,7 @@ def _load(
 def _batches(
     lines: Iterable[SpoolLine],
     result: IngestResult,
-    auth_id: str,
+    accounts: Mapping[str, str],
     mtime: datetime | None,
     source_file: str,
     ingested_at: datetime,
@@ -302,7 +310,7 @@ def _batches(
         try:
             if line.data is None:
                 raise RejectedLine(f"longer than {MAX_LINE_BYTES:,} bytes")
-            row = parse_line(line.data, auth_id, mtime, source_file, ingested_at)
+            row = parse_line(line.data, accounts, mtime, source_file, ingested_at)
         except RejectedLine as why:
             result.reject(line.number, str(why))
             continue

@@ -1,8 +1,10 @@
-"""Running a collection: per source, a ledger row, a network phase and one commit.
+"""Running a collection: per account, a ledger row, a network phase and one commit.
 
 The network phase holds no database connection (only callrep's writer lock), so the
-file stays readable while the APIs are slow. Each source lands in its own transaction:
-a source that fails leaves only its ledger row, marked ``failed`` with the reason.
+file stays readable while the APIs are slow. Each account lands in its own transaction:
+an account that fails leaves only its ledger row, marked ``failed`` with the reason, and
+never costs another account its run. ``collect --account NAME`` runs one account, so
+one process per account works too.
 """
 
 from __future__ import annotations
@@ -13,17 +15,18 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 import httpx
 
-from analytics.callbacks import ingest_segments
 from analytics.collectors.base import Collector, RunContext
-from analytics.collectors.telnyx import TelnyxCollector
-from analytics.config import Settings
+from analytics.collectors.factory import build_collectors
+from analytics.config import DEFAULT_ACCOUNT, PROVIDERS, Account, Settings
 from analytics.errors import CallrepError, ConfigError, LimitExceeded
 from analytics.http import ApiClient, RequestStats
 from analytics.http.redact import Redactor, one_line
+from analytics.orchestration.ingest import ingest_segments
 from analytics.progress import SILENT, Progress, Step
 from analytics.receiver.segments import closed_segments, spool_dir
 from analytics.store.database import Store, writer
@@ -35,16 +38,9 @@ from analytics.store.runs import RunCounts, abandon_interrupted, begin_run, fail
 log = logging.getLogger("callrep.collect")
 
 
-def collectors() -> dict[str, Collector]:
-    """Every provider callrep can collect, by name."""
-    from analytics.collectors.plivo import PlivoCollector
-
-    return {c.name: c for c in (TelnyxCollector(), PlivoCollector())}
-
-
 @dataclass(frozen=True)
 class SourceOutcome:
-    """How one source's run ended."""
+    """How one account's run ended (``source`` is its provider, or ``callbacks``)."""
 
     source: str
     status: str  # succeeded | failed | skipped
@@ -54,58 +50,93 @@ class SourceOutcome:
     requests: int = 0
     seconds: float = 0.0
     error: str | None = None
+    account: str = DEFAULT_ACCOUNT
+
+    @property
+    def label(self) -> str:
+        """``telnyx`` for the default account, ``telnyx/clinic-west`` for a named one."""
+        return self.source if self.account == DEFAULT_ACCOUNT else f"{self.source}/{self.account}"
+
+
+def select_accounts(
+    settings: Settings, sources: Sequence[str] = (), names: Sequence[str] = ()
+) -> tuple[list[Account], list[Account]]:
+    """The accounts to collect and the declared ones skipped for want of credentials.
+
+    ``sources`` (providers) and ``names`` (account names) narrow the choice; an account
+    asked for by name must be configured, and so must one account of each source asked for.
+    """
+    unknown = [s for s in sources if s not in PROVIDERS]
+    if unknown:
+        raise ConfigError(
+            f"--source: unknown source {unknown[0]!r} (known: {', '.join(PROVIDERS)})"
+        )
+    declared = sorted({a.name for a in settings.accounts})
+    missing = [n for n in names if n not in declared]
+    if missing:
+        raise ConfigError(
+            f"--account: no account named {missing[0]!r} in callrep.toml "
+            f"(known: {', '.join(declared)})"
+        )
+    wanted = [
+        a
+        for a in settings.accounts
+        if (not sources or a.provider in sources) and (not names or a.name in names)
+    ]
+    for account in wanted:  # an account named must be configured ...
+        if names and not account.configured:
+            raise ConfigError(_missing_credentials(account, "--account"))
+    for source in sources:  # ... and a source asked for needs at least one configured account
+        of_source = [a for a in wanted if a.provider == source]
+        if of_source and not any(a.configured for a in of_source):
+            raise ConfigError(_missing_credentials(of_source[0], "--source"))
+    active = [a for a in wanted if a.configured]
+    if not active:
+        raise ConfigError(
+            "no provider credentials set: set TELNYX_API_KEY and/or PLIVO_AUTH_ID and "
+            "PLIVO_AUTH_TOKEN, or the variables callrep.toml's [[accounts]] name"
+        )
+    return active, [a for a in wanted if not a.configured]
 
 
 def collect(
     settings: Settings,
     *,
     only: Sequence[str] = (),
+    accounts: Sequence[str] = (),
     transport: httpx.AsyncBaseTransport | None = None,
     collected_at: datetime | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     progress: Progress = SILENT,
 ) -> list[SourceOutcome]:
-    """Collect every configured source (or exactly ``only``) into ``settings.db_path``.
+    """Collect every configured account (or those of the sources ``only``, or exactly the
+    ``accounts`` named) into ``settings.db_path``.
 
     ``transport`` replaces the network (the simulator in tests and the demo);
     ``collected_at`` replaces the wall clock as the observation time; ``progress`` sees each
-    source's fetch (counting responses), landing (records) and the publish.
+    account's fetch (counting responses), landing (records) and the publish.
     """
-    available = collectors()
-    unknown = [name for name in only if name not in available]
-    if unknown:
-        raise ConfigError(
-            f"--source: unknown source {unknown[0]!r} (known: {', '.join(available)})"
-        )
-    wanted = [available[name] for name in (only or available)]
-    for source in wanted:
-        if only and not source.configured(settings):
-            raise ConfigError(_missing_credentials(source.name))
-    active = [s for s in wanted if s.configured(settings)]
-    if not active:
-        raise ConfigError(
-            "no provider credentials set: set TELNYX_API_KEY and/or PLIVO_AUTH_ID and "
-            "PLIVO_AUTH_TOKEN"
-        )
-    skipped = [SourceOutcome(s.name, "skipped") for s in wanted if not s.configured(settings)]
+    chosen, unset = select_accounts(settings, only, accounts)
+    active = build_collectors(chosen)
+    skipped = [SourceOutcome(a.provider, "skipped", account=a.name) for a in unset]
     when = collected_at or datetime.now(UTC)
     origins = Origins()  # real or simulated answers: a database never mixes them
     with writer(settings.db_path, "callrep collect") as store:
-        contexts: list[RunContext] = []
+        contexts: list[RunContext[Any]] = []
         outcomes: list[SourceOutcome] = []
         try:
             with store.connection() as con:
                 abandon_interrupted(con)
-                for s in active:
-                    contexts.append(RunContext(begin_run(con, s.name, when), when, s.prepare(con)))
-            fetched = asyncio.run(
-                _fetch_all(settings, active, contexts, transport, sleep, origins, progress)
-            )
+                for c in active:
+                    run_id = begin_run(con, c.source, when, c.account)
+                    contexts.append(RunContext(run_id, when, c.account, c.prepare(con)))
+            fetched = asyncio.run(_fetch_all(active, contexts, transport, sleep, origins, progress))
             with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
                 sink.admit(origins, [ctx.run_id for ctx in contexts])
-                outcomes += _land_callbacks(sink, settings, origins)  # the receiver's spool
+                if any(c.source == "plivo" for c in active):  # every Plivo account's spool
+                    outcomes += _land_callbacks(sink, settings, origins)
                 for source, ctx, result in zip(active, contexts, fetched, strict=True):
-                    with progress.stage(f"{source.name}: landing", unit="records") as step:
+                    with progress.stage(f"{_label(source)}: landing", unit="records") as step:
                         outcomes.append(_land(sink, source, ctx, result, settings))
                         step.advance(outcomes[-1].records)
         except BaseException as err:
@@ -117,21 +148,25 @@ def collect(
     return outcomes + skipped
 
 
+def _label(collector: Collector[Any]) -> str:
+    return SourceOutcome(collector.source, "", account=collector.account).label
+
+
 def _land_callbacks(sink: Sink, settings: Settings, origins: Origins) -> list[SourceOutcome]:
     """Land the closed segments of ``callrep callbacks serve``'s spool beside the database.
 
     Only on the database itself (a pending landing leaves them for the next collect) and
-    with Plivo configured (its ``auth_id`` is checked); a failure leaves the segments in
-    place and is reported as the ``callbacks`` outcome, never failing the collection.
+    with Plivo configured (each callback's ``auth_id`` names its account); a failure leaves
+    the segments in place and is reported as the ``callbacks`` outcome, never failing the
+    collection.
     """
     folder = spool_dir(settings.db_path)
-    if not (settings.plivo and isinstance(sink, DatabaseSink) and closed_segments(folder)):
+    routes = settings.plivo_accounts()
+    if not (routes and isinstance(sink, DatabaseSink) and closed_segments(folder)):
         return []
     started = time.perf_counter()
     try:
-        results = ingest_segments(
-            sink.con, folder, settings.plivo.auth_id, synthetic=bool(origins.simulated)
-        )
+        results = ingest_segments(sink.con, folder, routes, synthetic=bool(origins.simulated))
     except (CallrepError, duckdb.Error, OSError) as err:
         return [SourceOutcome("callbacks", "failed", error=one_line(_describe(err)))]
     for result in results:
@@ -149,7 +184,7 @@ def _land_callbacks(sink: Sink, settings: Settings, origins: Origins) -> list[So
 
 
 def _fail_open_runs(
-    store: Store, contexts: list[RunContext], err: BaseException, settings: Settings
+    store: Store, contexts: list[RunContext[Any]], err: BaseException, settings: Settings
 ) -> None:
     """Mark runs this process began and did not end as failed, so none stays ``running``."""
     if not contexts:
@@ -164,30 +199,31 @@ def _fail_open_runs(
 
 
 async def _fetch_all(
-    settings: Settings,
-    sources: list[Collector],
-    contexts: list[RunContext],
+    sources: list[Collector[Any]],
+    contexts: list[RunContext[Any]],
     transport: httpx.AsyncBaseTransport | None,
     sleep: Callable[[float], Awaitable[None]],
     origins: Origins,
     progress: Progress,
 ) -> list[tuple[Batch | BaseException, RequestStats, float]]:
+    """Every account's network phase at once; each failure stays that account's result."""
+
     async def one(
-        source: Collector, ctx: RunContext
+        source: Collector[Any], ctx: RunContext[Any]
     ) -> tuple[Batch | BaseException, RequestStats, float]:
-        with progress.stage(f"{source.name}: fetching", unit="responses") as step:
+        with progress.stage(f"{_label(source)}: fetching", unit="responses") as step:
             return await fetch(source, ctx, step)
 
     async def fetch(
-        source: Collector, ctx: RunContext, step: Step
+        source: Collector[Any], ctx: RunContext[Any], step: Step
     ) -> tuple[Batch | BaseException, RequestStats, float]:
         started = time.perf_counter()
-        limits = source.limits(settings)
-        async with source.client(settings, transport) as http:
-            http.event_hooks["response"].append(origins.hook(source.name))
+        limits = source.limits
+        async with source.client(transport) as http:
+            http.event_hooks["response"].append(origins.hook(source.source))
             http.event_hooks["response"].append(_counter(step))
             api = ApiClient(
-                http, limits=limits, secrets=source.secrets(settings), sleep=sleep, name=source.name
+                http, limits=limits, secrets=source.secrets(), sleep=sleep, name=source.source
             )
             try:
                 async with asyncio.timeout(limits.run_deadline):
@@ -195,12 +231,14 @@ async def _fetch_all(
             except TimeoutError:
                 batch = LimitExceeded(
                     f"stopped at the run deadline of {limits.run_deadline:,g} s; if the account "
-                    f"really needs longer, raise {source.name}.run_deadline_seconds in callrep.toml"
+                    f"really needs longer, raise {source.source}.run_deadline_seconds in "
+                    "callrep.toml"
                 )
-            except Exception as err:  # one provider never costs the other
+            except Exception as err:  # one account never costs another
                 batch = err
         return batch, api.stats, time.perf_counter() - started
 
+    # Not the cancelling gather: each account's failure is caught above, never shared.
     return await asyncio.gather(*(one(s, c) for s, c in zip(sources, contexts, strict=True)))
 
 
@@ -215,12 +253,12 @@ def _counter(step: Step) -> Callable[[httpx.Response], Awaitable[None]]:
 
 def _land(
     sink: Sink,
-    source: Collector,
-    ctx: RunContext,
+    source: Collector[Any],
+    ctx: RunContext[Any],
     fetched: tuple[Batch | BaseException, RequestStats, float],
     settings: Settings,
 ) -> SourceOutcome:
-    """Commit one source's rows in its own transaction, or record why it failed."""
+    """Commit one account's rows in its own transaction, or record why it failed."""
     result, stats, seconds = fetched
     if not isinstance(result, BaseException):
         try:
@@ -229,18 +267,25 @@ def _land(
             result = err  # land rolled back; the run is failed below with the reason
         else:
             return SourceOutcome(
-                source.name,
+                source.source,
                 "succeeded",
                 ctx.run_id,
                 result.records,
                 result.flagged,
                 stats.requests,
                 seconds,
+                account=source.account,
             )
     error = one_line(Redactor(settings.secrets()).text(_describe(result)))
     sink.fail(ctx.run_id, error, _counts(None, stats))
     return SourceOutcome(
-        source.name, "failed", ctx.run_id, requests=stats.requests, seconds=seconds, error=error
+        source.source,
+        "failed",
+        ctx.run_id,
+        requests=stats.requests,
+        seconds=seconds,
+        error=error,
+        account=source.account,
     )
 
 
@@ -263,6 +308,6 @@ def _describe(err: BaseException) -> str:
     return f"unexpected error ({type(err).__name__}: {err})"
 
 
-def _missing_credentials(name: str) -> str:
-    needs = {"telnyx": "TELNYX_API_KEY", "plivo": "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN"}
-    return f"--source {name}: {needs[name]} is not set"
+def _missing_credentials(account: Account, option: str) -> str:
+    what = account.provider if account.name == DEFAULT_ACCOUNT else account.name
+    return f"{option} {what}: {account.missing()} is not set"
