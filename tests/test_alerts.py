@@ -11,12 +11,12 @@ from pathlib import Path
 
 from analytics.alerts import run_alerts
 from analytics.alerts.rules import rules
-from analytics.orchestration.collect import collect
 from analytics.config import Pricing
-from analytics.orchestration.demo import demo_settings
 from analytics.models import build
 from analytics.notify import load_destinations
 from analytics.orchestration import build_and_publish
+from analytics.orchestration.collect import collect
+from analytics.orchestration.demo import demo_settings
 from analytics.simulator import Simulator
 from analytics.store.database import connect
 from analytics.store.schema import migrate
