@@ -71,6 +71,7 @@ class BuildReport:
     run_id: int | None
     seconds: float = 0.0
     models: list[ModelResult] = field(default_factory=list)
+    runs: list[int] = field(default_factory=list)  # the successful runs this build covers
 
     def summary(self) -> str:
         """One line for the command line."""
@@ -195,10 +196,14 @@ def build(
         or any(not _exists(con, m.name) for m in incremental)
     )
     covered = state.latest_run_id(con)
+    runs = state.new_runs(con)  # read before the models: a run landing meanwhile is next
     since = FULL_SINCE if full else state.first_new_day(con, previous)
     since = since or NOTHING_NEW
     report = BuildReport(
-        full=full, since=None if full or since == NOTHING_NEW else since, run_id=covered
+        full=full,
+        since=None if full or since == NOTHING_NEW else since,
+        run_id=covered,
+        runs=runs,
     )
     write_settings(con, pricing)
     write_holidays(con)
