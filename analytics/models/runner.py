@@ -36,6 +36,7 @@ from analytics.models import state
 from analytics.models.calendar import write_holidays
 from analytics.models.discovery import Model, discover
 from analytics.progress import SILENT, Progress
+from analytics.store.lake import on_lake
 from analytics.store.transaction import transaction
 
 DEFAULT_MEMORY = "1500MB"
@@ -208,13 +209,14 @@ def build(
     write_settings(con, pricing)
     write_holidays(con)
     kind = "full" if full else "incremental"
+    lake = on_lake(con)  # there CHECKPOINT is DuckLake's whole maintenance: `store maintain`
     with progress.stage(f"build models ({kind})", total=len(discovered), unit="models") as step:
         for model in discovered:
             step.note(model.name)
             t0 = time.perf_counter()
             with transaction(con):
                 mode = _materialise(con, model, full=full, since=since)
-            if mode in ("full", "table") and model.layer == "intermediate":
+            if mode in ("full", "table") and model.layer == "intermediate" and not lake:
                 # Write big intermediate tables out now rather than holding them in memory.
                 con.execute("checkpoint")
             report.models.append(
