@@ -12,6 +12,7 @@ from analytics.cli.progress import progress_for, quiet_option
 from analytics.collect import SourceOutcome, collect
 from analytics.errors import InputError
 from analytics.store.database import open_readonly
+from analytics.store.location import lake_from_env
 from analytics.store.runs import list_runs
 
 SOURCES = ("telnyx", "plivo")
@@ -92,7 +93,7 @@ def runs_command(db: Path | None, limit: str) -> None:
     """
     count = run_limit(limit)
     path = settings(db).db_path
-    if not path.exists():
+    if lake_from_env() is None and not path.exists():
         click.echo(f"no database at {path} yet")
         return
     con = open_readonly(path)
