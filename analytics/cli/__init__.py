@@ -61,11 +61,11 @@ def cli(store_value: str | None, data_path: str | None) -> None:
       callrep demo            # simulate both providers, collect 12 weeks, build, report
     """
     # every command (and the processes it starts) opens the store through these variables
+    lake_from_env(store_value, data_path)  # a bad store or data path: one line, nothing run
     if store_value:
         os.environ[STORE_ENV] = store_value
     if data_path:
         os.environ[DATA_PATH_ENV] = data_path
-    lake_from_env()  # a bad store or data path is one line before any command runs
 
 
 cli.add_command(build.build)

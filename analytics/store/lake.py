@@ -14,7 +14,9 @@ migrations apply to the lake as to a file.
 from __future__ import annotations
 
 import os
+import random
 import re
+import time
 from contextlib import suppress
 
 import duckdb
@@ -91,12 +93,7 @@ def connect_lake(lake: Lake, *, read_only: bool = False) -> duckdb.DuckDBPyConne
             load_extension(con, name)
         if lake.on_s3:
             s3_secret(con)
-        mode = ", read_only" if read_only else ""
-        # ATTACH takes no parameters: both values were checked to hold no quote (location.py)
-        con.execute(
-            f"attach 'ducklake:postgres:{lake.conninfo}' as {LAKE} "
-            f"(data_path '{lake.data_path}'{mode})"
-        )
+        _attach(con, lake, read_only)
         con.execute(f"use {LAKE}")
     except duckdb.Error as err:
         con.close()
@@ -107,6 +104,24 @@ def connect_lake(lake: Lake, *, read_only: bool = False) -> duckdb.DuckDBPyConne
     return con
 
 
+def _attach(con: duckdb.DuckDBPyConnection, lake: Lake, read_only: bool) -> None:
+    """ATTACH the lake; processes that meet an empty catalog all create its tables at once,
+    and all but one fail: those try again (a few times) and find the catalog made."""
+    mode = ", read_only" if read_only else ""
+    # ATTACH takes no parameters: both values were checked to hold no quote (location.py)
+    sql = (
+        f"attach 'ducklake:postgres:{lake.conninfo}' as {LAKE} (data_path '{lake.data_path}'{mode})"
+    )
+    for attempt in range(5):
+        try:
+            con.execute(sql)
+            return
+        except duckdb.Error as err:
+            if "Failed to initialize DuckLake" not in str(err) or attempt == 4:
+                raise
+            time.sleep(0.2 + random.random() * (attempt + 1))
+
+
 def _clean(err: BaseException) -> str:
     """DuckDB's first line, without any password libpq may echo."""
     return re.sub(r"password=\S+", "password=***", first_line(err), flags=re.IGNORECASE)
@@ -114,6 +129,8 @@ def _clean(err: BaseException) -> str:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
     """Give a fresh lake callrep's schema, or apply pending migrations; the new version."""
+    from analytics.store.provenance import ensure_table
+
     if current_version(con) > 0:
         return migrate(con)
     con.execute("attach ':memory:' as callrep_scratch")
@@ -124,12 +141,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
             "select table_name from duckdb_tables() where database_name = 'callrep_scratch'"
         ).fetchall()
         con.execute(f"use {LAKE}")
-        with transaction(con):
-            for (table,) in tables:
-                con.execute(
-                    f"create table {LAKE}.main.{table} as "  # noqa: S608 - names from duckdb_tables
-                    f"select * from callrep_scratch.main.{table}"
-                )
+        try:
+            with transaction(con):
+                for (table,) in tables:
+                    con.execute(
+                        f"create table {LAKE}.main.{table} as "  # noqa: S608 - from duckdb_tables
+                        f"select * from callrep_scratch.main.{table}"
+                    )
+                ensure_table(con)  # created lazily on a file; concurrent creations conflict
+        except StoreError:
+            if current_version(con) == 0:
+                raise
+            return migrate(con)  # a concurrent first process created it: use theirs
     finally:
         with suppress(duckdb.Error):
             con.execute(f"use {LAKE}")
