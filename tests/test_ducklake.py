@@ -231,6 +231,7 @@ def test_a_collector_killed_mid_commit_leaves_nothing_partial(lake: dict[str, st
     time.sleep(0.3)  # inside land(): writing the Parquet or committing the catalog
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
+    proc.stdout.close()
     ledger = _query(f"select status from collection_runs where run_id = {run_id}")
     [(landed,)] = _query(f"select count(*) from raw_responses where run_id = {run_id}")
     assert (ledger, landed) in (([], 0), ([("succeeded",)], 300_000))

@@ -69,8 +69,7 @@ def migrate_to_lake(db_path: Path, lake: Lake) -> Copied:
                     con.execute(f"insert into {table} by name select * from {source}")  # noqa: S608
                 else:
                     con.execute(f"create table {table} as select * from {source}")  # noqa: S608
-            for _name, sql in views:
-                con.execute(sql)  # the file's own definitions, unqualified: they bind to the lake
+            _create_views(con, [sql for _name, sql in views])
         counts = _verify(con, tables)
         con.execute(f"detach {_SOURCE}")
     except duckdb.Error as err:
@@ -80,6 +79,22 @@ def migrate_to_lake(db_path: Path, lake: Lake) -> Copied:
     finally:
         con.close()
     return Copied(counts, len(views))
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, definitions: list[str]) -> None:
+    """Create the file's views (their own SQL, unqualified: it binds to the lake), each
+    after the views it reads: a view whose dependency is not there yet waits a round."""
+    waiting = definitions
+    while waiting:
+        later = []
+        for sql in waiting:
+            try:
+                con.execute(sql)
+            except duckdb.CatalogException:
+                later.append(sql)
+        if len(later) == len(waiting):
+            con.execute(later[0])  # no progress: raise the first one's own error
+        waiting = later
 
 
 def current_version_of(con: duckdb.DuckDBPyConnection) -> int:
