@@ -263,7 +263,7 @@ def test_migrating_a_file_gives_identical_marts_and_leaves_it_untouched(
     source = connect(demo_file, read_only=True)
     target = open_readonly()
     try:
-        marts = sorted(mart_names(source))
+        marts = sorted(mart_names(source) - {"schema_version", "callrep_generation"})
         assert "spam_risk_weekly" in marts
         for mart in marts:
             want = source.execute(f"select * from {mart} order by all").fetchall()
