@@ -149,7 +149,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
                         f"select * from callrep_scratch.main.{table}"
                     )
                 ensure_table(con)  # created lazily on a file; concurrent creations conflict
-        except StoreError:
+        except (StoreError, duckdb.Error):  # a table exists already, or the commit conflicted
             if current_version(con) == 0:
                 raise
             return migrate(con)  # a concurrent first process created it: use theirs
