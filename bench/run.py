@@ -27,7 +27,7 @@ from typing import Any
 from bench.common import Figure, fresh_dir, load1, machine, wait_for_quiet
 
 HERE = Path(__file__).resolve().parent
-STAGES = ("telnyx", "plivo", "ingest", "models", "report", "cost_curve")
+STAGES = ("telnyx", "plivo", "ingest", "models", "report", "cost_curve", "ducklake")
 
 
 def _available(stage: str) -> str | None:

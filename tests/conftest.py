@@ -50,8 +50,9 @@ class Landing:
         """Add a ``collection_runs`` row; return its run_id."""
         when = ts(at)
         row = self.con.execute(
-            "insert into collection_runs (source, started_at, collected_at, finished_at, status) "
-            "values (?, ?, ?, ?, ?) returning run_id",
+            "insert into collection_runs (run_id, source, started_at, collected_at, finished_at, "
+            "status) select coalesce(max(run_id), 0) + 1, ?, ?, ?, ?, ? from collection_runs "
+            "returning run_id",
             [source, when, when, when, status],
         ).fetchone()
         assert row is not None

@@ -14,8 +14,9 @@ FREQUENCIES = {"business_daily", "daily", "weekly", "biweekly", "monthly", "neve
 
 def telnyx_run(con, at: datetime, *, status: str = "succeeded") -> int:
     row = con.execute(
-        "insert into collection_runs (source, started_at, collected_at, status) "
-        "values ('telnyx', ?, ?, ?) returning run_id",
+        "insert into collection_runs (run_id, source, started_at, collected_at, status) "
+        "select coalesce(max(run_id), 0) + 1, 'telnyx', ?, ?, ? from collection_runs "
+        "returning run_id",
         [at, at, status],
     ).fetchone()
     return int(row[0])

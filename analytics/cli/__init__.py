@@ -6,6 +6,7 @@ Each command lives in its own module; this one only assembles the group and turn
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -21,10 +22,12 @@ from analytics.cli import (
     export,
     report,
     simulator,
+    store,
     synth,
 )
 from analytics.errors import CallrepError
 from analytics.store.database import is_damage
+from analytics.store.location import DATA_PATH_ENV, STORE_ENV, lake_from_env
 from analytics.store.transaction import first_line
 
 
@@ -49,13 +52,31 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="callrep")
-def cli() -> None:
+@click.option(
+    "--store",
+    "store_value",
+    default=None,
+    help="A DuckDB file (default) or ducklake:postgres:<conninfo> (default: $CALLREP_STORE).",
+)
+@click.option(
+    "--data-path",
+    "data_path",
+    default=None,
+    help="A DuckLake's Parquet: a directory or s3://bucket/prefix ($CALLREP_DATA_PATH).",
+)
+def cli(store_value: str | None, data_path: str | None) -> None:
     """Caller-ID reputation analytics: collect, build, report.
 
     \b
     Example:
       callrep demo            # simulate both providers, collect 12 weeks, build, report
     """
+    # every command (and the processes it starts) opens the store through these variables
+    lake_from_env(store_value, data_path)  # a bad store or data path: one line, nothing run
+    if store_value:
+        os.environ[STORE_ENV] = store_value
+    if data_path:
+        os.environ[DATA_PATH_ENV] = data_path
 
 
 cli.add_command(alerts.alerts_command)
@@ -67,6 +88,7 @@ cli.add_command(demo.demo_command)
 cli.add_command(export.export)
 cli.add_command(report.report)
 cli.add_command(simulator.simulator)
+cli.add_command(store.store)
 simulator.simulator.add_command(synth.synth)
 
 

@@ -10,6 +10,7 @@ from analytics.cli.options import db_option, settings
 from analytics.cli.progress import progress_for, quiet_option
 from analytics.errors import StoreError
 from analytics.orchestration import build_and_publish
+from analytics.store.location import lake_from_env
 
 
 @click.command(name="build")
@@ -31,7 +32,7 @@ def build(db: Path | None, full: bool, verbose: bool, quiet: bool) -> None:
       callrep build --db callrep.duckdb
     """
     conf = settings(db)
-    if not conf.db_path.exists():
+    if lake_from_env() is None and not conf.db_path.exists():
         raise StoreError(f"no database at {conf.db_path}; run `callrep collect` first")
     with progress_for(quiet) as progress:
         report = build_and_publish(conf.db_path, conf.pricing, full=full, progress=progress)

@@ -15,6 +15,7 @@ from analytics.notify import load_destinations
 from analytics.orchestration import build_and_publish
 from analytics.orchestration.collect import SourceOutcome, collect
 from analytics.store.database import open_readonly
+from analytics.store.location import lake_from_env
 from analytics.store.runs import list_runs
 
 SOURCES = ("telnyx", "plivo")
@@ -121,7 +122,7 @@ def runs_command(db: Path | None, limit: str) -> None:
     """
     count = run_limit(limit)
     path = settings(db).db_path
-    if not path.exists():
+    if lake_from_env() is None and not path.exists():
         click.echo(f"no database at {path} yet")
         return
     con = open_readonly(path)

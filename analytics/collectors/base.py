@@ -55,12 +55,7 @@ def with_account(batch: Batch, account: str) -> Batch:
     def stamp(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(pl.lit(account, dtype=pl.Utf8).alias("account"))
 
-    return replace(
-        batch,
-        appends={table: stamp(rows) for table, rows in batch.appends.items()},
-        upserts=[replace(u, rows=stamp(u.rows)) for u in batch.upserts],
-        replaces=[replace(r, rows=stamp(r.rows)) for r in batch.replaces],
-    )
+    return replace(batch, appends={table: stamp(rows) for table, rows in batch.appends.items()})
 
 
 class Collector(Protocol[P]):

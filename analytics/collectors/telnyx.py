@@ -23,7 +23,7 @@ from analytics.config import TelnyxSettings
 from analytics.errors import NotFoundError
 from analytics.http import ApiClient, PageNumberPaginator, fetch_all
 from analytics.http.transport import ScalingTransport
-from analytics.store.landing import Batch, Replace, Upsert
+from analytics.store.landing import Batch
 
 # The documented defaults disagree (10 here, 20 elsewhere); always send the cap.
 PAGE_SIZE = 250
@@ -184,27 +184,16 @@ def _batch(ctx: RunContext[TelnyxPrior], out: _Collected) -> Batch:
             "telnyx_enterprise_snapshots": shape.frame(out.enterprises, rec.ENTERPRISE_SCHEMA),
             "telnyx_number_snapshots": numbers,
             "raw_responses": shape.frame(out.raw, RAW_SCHEMA),
+            # detail rows carry every column, slim ones only theirs: staging merges the two
+            "telnyx_remediation_requests": pl.concat(
+                [
+                    shape.frame(details, rec.REQUEST_SCHEMA),
+                    shape.frame(out.slim_requests, slim_schema),
+                ],
+                how="diagonal",
+            ),
+            "telnyx_remediation_results": shape.frame(out.results, rec.RESULT_SCHEMA),
         },
-        upserts=[
-            Upsert(
-                "telnyx_remediation_requests",
-                "request_id",
-                shape.frame(details, rec.REQUEST_SCHEMA),
-            ),
-            Upsert(
-                "telnyx_remediation_requests",
-                "request_id",
-                shape.frame(out.slim_requests, slim_schema),
-            ),
-        ],
-        replaces=[
-            Replace(
-                "telnyx_remediation_results",
-                "request_id",
-                [r["request_id"] for r in details],
-                shape.frame(out.results, rec.RESULT_SCHEMA),
-            )
-        ],
         records=len(rows) + numbers.height,
         flagged=flagged,
         per_entity={

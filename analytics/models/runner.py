@@ -37,6 +37,7 @@ from analytics.models import state
 from analytics.models.calendar import write_holidays
 from analytics.models.discovery import Model, discover
 from analytics.progress import SILENT, Progress
+from analytics.store.lake import on_lake
 from analytics.store.transaction import transaction
 
 DEFAULT_MEMORY = "1500MB"
@@ -72,6 +73,7 @@ class BuildReport:
     run_id: int | None
     seconds: float = 0.0
     models: list[ModelResult] = field(default_factory=list)
+    runs: list[int] = field(default_factory=list)  # the successful runs this build covers
 
     def summary(self) -> str:
         """One line for the command line."""
@@ -213,14 +215,19 @@ def build(
         or any(not _exists(con, m.name) for m in incremental)
     )
     covered = state.latest_run_id(con)
+    runs = state.new_runs(con)  # read before the models: a run landing meanwhile is next
     since = FULL_SINCE if full else state.first_new_day(con, previous)
     since = since or NOTHING_NEW
     report = BuildReport(
-        full=full, since=None if full or since == NOTHING_NEW else since, run_id=covered
+        full=full,
+        since=None if full or since == NOTHING_NEW else since,
+        run_id=covered,
+        runs=runs,
     )
     write_settings(con, pricing)
     write_holidays(con)
     kind = "full" if full else "incremental"
+    lake = on_lake(con)  # there CHECKPOINT is DuckLake's whole maintenance: `store maintain`
     with progress.stage(f"build models ({kind})", total=len(discovered), unit="models") as step:
         for model in discovered:
             step.note(model.name)
@@ -229,7 +236,7 @@ def build(
                 mode = _materialise(
                     con, model, full=full, since=since, changed=model.name in changed
                 )
-            if full and mode in ("full", "table") and model.layer == "intermediate":
+            if full and mode in ("full", "table") and model.layer == "intermediate" and not lake:
                 # Write big intermediate tables out now rather than holding them in memory
                 # (an incremental build's tables are small: its few writes share one checkpoint).
                 con.execute("checkpoint")

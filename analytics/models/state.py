@@ -1,7 +1,8 @@
 """What the runner remembers between builds: ``model_builds`` and ``model_versions``.
 
 ``model_builds`` (one row per build: built_at, full, since, run_id, seconds, models, and the
-count and latest ``ingested_at`` of the Plivo status callbacks it covered) tells
+count and latest ``ingested_at`` of the Plivo status callbacks it covered) and
+``model_build_runs`` (the runs each build covered) tell
 ``callrep report`` whether a collection ran, or a callback was ingested, after the last build
 (:func:`is_stale`);
 ``model_versions`` keeps a hash of each model's SQL and of the settings it reads (directly
@@ -59,10 +60,21 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "alter table model_builds add column if not exists callbacks_ingested_at timestamptz"
     )
+    if "model_build_runs" not in _tables(con):
+        # the runs each build covered (any commit order); a store built before keeps its
+        # id watermark: the runs up to its last build's run_id were covered
+        con.execute("create table model_build_runs (run_id bigint not null)")
+        con.execute(
+            """
+            insert into model_build_runs
+            select run_id from collection_runs
+            where status = 'succeeded' and run_id <= (select max(run_id) from model_builds)
+            """
+        )
     con.execute(
         """
         create table if not exists model_versions (
-            name varchar primary key,
+            name varchar not null,
             materialized varchar not null,
             sql_sha256 varchar not null,
             built_at timestamptz not null
@@ -138,13 +150,33 @@ def latest_run_id(con: duckdb.DuckDBPyConnection) -> int | None:
     return row[0] if row else None
 
 
+def _uncovered(con: duckdb.DuckDBPyConnection, build: LastBuild | None) -> tuple[str, list[object]]:
+    """A filter on collection_runs for the successful runs no build covered yet.
+
+    Runs commit in any order (concurrent collectors: a run that began first may commit
+    last), so each build records the runs it covered rather than a highest run_id; a store
+    never built since that bookkeeping began falls back to its last build's run_id.
+    """
+    if "model_build_runs" in _tables(con):
+        return (
+            "status = 'succeeded' and run_id not in (select run_id from model_build_runs)",
+            [],
+        )
+    watermark = build.run_id if build and build.run_id is not None else -1
+    return "status = 'succeeded' and run_id > ?", [watermark]
+
+
+def new_runs(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The successful runs no build covered yet (what a build starting now covers)."""
+    where, params = _uncovered(con, last_build(con))
+    rows = con.execute(f"select run_id from collection_runs where {where}", params).fetchall()  # noqa: S608
+    return [int(r[0]) for r in rows]
+
+
 def runs_since_build(con: duckdb.DuckDBPyConnection) -> int:
-    """How many successful collection runs are newer than the last build (all, if none)."""
-    build = last_build(con)
-    row = con.execute(
-        "select count(*) from collection_runs where status = 'succeeded' and run_id > ?",
-        [build.run_id if build and build.run_id is not None else -1],
-    ).fetchone()
+    """How many successful collection runs no build covered yet (all, if none)."""
+    where, params = _uncovered(con, last_build(con))
+    row = con.execute(f"select count(*) from collection_runs where {where}", params).fetchone()  # noqa: S608
     return int(row[0]) if row else 0
 
 
@@ -170,21 +202,18 @@ def is_stale(
 
 
 def first_new_day(con: duckdb.DuckDBPyConnection, build: LastBuild | None) -> date | None:
-    """The earliest UTC day touched since ``build``: of a successful run newer than its run,
+    """The earliest UTC day touched since ``build``: of a successful run it did not cover,
     or received by a Plivo status callback ingested after it (a callback changes the rows of
     the collections from its receipt on). None when nothing is new.
 
     Callbacks are only ever added; when fewer are stored after the build's mark than it
     counted (the table was rewritten), every day is touched.
     """
-    run_id = build.run_id if build else None
+    uncovered, run_params = _uncovered(con, build)
     row = con.execute(
-        """
-        select min(cast(timezone('UTC', collected_at) as date))
-        from collection_runs
-        where status = 'succeeded' and run_id > ?
-        """,
-        [run_id if run_id is not None else -1],
+        "select min(cast(timezone('UTC', collected_at) as date)) "  # noqa: S608 - fixed filter
+        f"from collection_runs where {uncovered}",
+        run_params,
     ).fetchone()
     runs_day = row[0] if row else None
     where, params = _new_callbacks(build)
@@ -272,6 +301,7 @@ def record(
             ingested_at,
         ],
     )
+    con.execute("insert into model_build_runs select unnest(?::bigint[])", [report.runs])
     con.execute("delete from model_versions")
     read = settings_read(models)
     con.executemany(

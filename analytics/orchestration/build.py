@@ -9,7 +9,8 @@ from analytics.config import Pricing
 from analytics.errors import FileHeldError, StorePathError, WriterLockedError
 from analytics.models import BuildReport, build, is_stale
 from analytics.progress import SILENT, Progress
-from analytics.store.database import connect, published_path, writer
+from analytics.store.database import builder, connect, open_readonly, published_path
+from analytics.store.location import lake_from_env
 
 
 def build_and_publish(
@@ -21,7 +22,7 @@ def build_and_publish(
     progress: Progress = SILENT,
 ) -> BuildReport:
     """Take the writer lock on ``db_path``, build the models, publish the read-only copy."""
-    with writer(db_path, command) as store:
+    with builder(db_path, command) as store:
         with store.connection() as con:
             report = build(con, pricing, full=full, progress=progress)
         with progress.stage("publish the read-only copy"):
@@ -47,12 +48,15 @@ def build_if_stale(db_path: Path, pricing: Pricing, *, progress: Progress = SILE
     """
     copy = published_path(db_path)
     source = copy if copy.exists() else db_path
-    if not source.exists():
+    if lake_from_env() is not None:
+        con = open_readonly(db_path)  # a lake: its latest snapshot
+    elif not source.exists():
         return StaleCheck()
-    try:
-        con = connect(source, read_only=True)
-    except FileHeldError:
-        return StaleCheck()
+    else:
+        try:
+            con = connect(source, read_only=True)
+        except FileHeldError:
+            return StaleCheck()
     try:
         if not is_stale(con, pricing=pricing):
             return StaleCheck()

@@ -289,7 +289,7 @@ def _load(
     for rows in _batches(lines, result, accounts, spool.mtime, source_file, ingested_at):
         result.flagged += sum(1 for r in rows.values() if r["flags"])
         frame = shape.frame(list(rows.values()), CALLBACK_SCHEMA)
-        result.added += append_new(con, "plivo_status_callbacks", frame)
+        result.added += append_new(con, "plivo_status_callbacks", "callback_key", frame)
     result.duplicates = result.read - sum(result.rejected.values()) - result.added
 
 

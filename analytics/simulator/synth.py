@@ -151,9 +151,12 @@ def _runs(con: duckdb.DuckDBPyConnection, p: dict) -> None:
     )
     con.execute(
         """
-        insert into collection_runs (source, started_at, collected_at, finished_at, status,
-                                     records, flagged, http_requests, http_retries, http_throttled)
-        select source, collected_at, collected_at, collected_at + interval 4 minute, 'succeeded',
+        insert into collection_runs (run_id, source, started_at, collected_at, finished_at,
+                                     status, records, flagged, http_requests, http_retries,
+                                     http_throttled)
+        select (select coalesce(max(run_id), 0) from collection_runs)
+                   + row_number() over (order by d, source desc),
+               source, collected_at, collected_at, collected_at + interval 4 minute, 'succeeded',
                0, 0, 0, 0, 0
         from synth_days order by d, source desc
         """

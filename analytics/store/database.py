@@ -21,7 +21,10 @@ import duckdb
 from analytics.errors import ConfigError, FileHeldError, InputError, SchemaError, StoreError
 from analytics.resources import demo_database
 from analytics.store import generation
+from analytics.store.advisory import BuildLock
 from analytics.store.files import atomic_path, remove_orphaned_partials
+from analytics.store.lake import connect_lake, ensure_schema
+from analytics.store.location import Lake, lake_from_env
 from analytics.store.lock import WriterLock
 from analytics.store.pending import land_pending
 from analytics.store.schema import migrate
@@ -195,9 +198,37 @@ def held_wait_seconds() -> float:
     return seconds
 
 
+class LakeStore:
+    """A DuckLake store (``CALLREP_STORE=ducklake:...``): many writers, no published copy."""
+
+    def __init__(self, lake: Lake, db_path: Path) -> None:
+        self.lake = lake
+        self.path = db_path  # only names the receiver's spool and the (unused) pending folder
+
+    @contextmanager
+    def connection(self, wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection on the lake, its schema created or migrated first."""
+        con = connect_lake(self.lake)
+        try:
+            ensure_schema(con)
+            yield con
+        finally:
+            con.close()
+
+    def publish(self) -> None:
+        """Nothing to publish: readers read the lake's snapshots directly."""
+
+
 @contextmanager
-def writer(db_path: Path, command: str | None = None) -> Iterator[Store]:
-    """Hold the writer lock on ``db_path`` for the duration of the block."""
+def writer(db_path: Path, command: str | None = None) -> Iterator[Store | LakeStore]:
+    """Hold the writer lock on ``db_path`` for the duration of the block.
+
+    On a DuckLake there is no such lock: concurrent collectors each commit their own runs.
+    """
+    lake = lake_from_env()
+    if lake is not None:
+        yield LakeStore(lake, db_path)
+        return
     with WriterLock(db_path, command):
         remove_orphaned_partials(db_path.parent)
         store = Store(db_path)
@@ -205,8 +236,23 @@ def writer(db_path: Path, command: str | None = None) -> Iterator[Store]:
         yield store
 
 
+@contextmanager
+def builder(db_path: Path, command: str | None = None) -> Iterator[Store | LakeStore]:
+    """The store, held by this process as its only builder: the file's writer lock, or on a
+    DuckLake the catalog's advisory lock (a second builder gets the same one-line error)."""
+    lake = lake_from_env()
+    if lake is None:
+        with writer(db_path, command) as store:
+            yield store
+        return
+    with BuildLock(lake, command):
+        yield LakeStore(lake, db_path)
+
+
 def open_readonly(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection for notebooks and ad-hoc queries that never blocks the writer.
+
+    With ``CALLREP_STORE`` naming a DuckLake, a read-only connection on the lake.
 
     Opens the published copy when there is one, else the database itself read-only.
     ``db_path`` defaults to ``$CALLREP_DB``, then the demo's database in the project root
@@ -214,6 +260,15 @@ def open_readonly(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnectio
     Warns on stderr when the copy is behind the database (see
     :mod:`analytics.store.generation`), and removes partial copies left by dead processes.
     """
+    lake = lake_from_env()
+    if lake is not None:
+        con = connect_lake(lake, read_only=True)
+        try:
+            require_callrep(con, Path(lake.describe()))
+        except BaseException:
+            con.close()
+            raise
+        return con
     path = Path(db_path or os.environ.get("CALLREP_DB") or demo_database())
     remove_orphaned_partials(path.parent)
     copy = published_path(path)
@@ -235,6 +290,8 @@ def open_readonly(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnectio
 
 def copy_behind(db_path: Path | str) -> str | None:
     """The warning :func:`open_readonly` prints, for a report's banner (None when current)."""
+    if lake_from_env() is not None:
+        return None  # a lake has no copy to fall behind
     path = Path(db_path)
     copy = published_path(path)
     if not copy.exists():

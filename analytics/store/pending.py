@@ -4,8 +4,8 @@ When another program (a notebook on the main file) still holds the database afte
 writer's wait, a collection does not lose what it fetched: each source's batch (or its
 failure) is written atomically as one numbered folder (``000001-telnyx-run12/``: a
 ``manifest.json`` plus one Arrow IPC file per frame). The next writer lands those folders
-first, in order, exactly once: an entry is applied only while its run is still ``running``
-(or marked interrupted), in the same transaction that marks the run, and removed after.
+first, in order, exactly once: an entry is applied only while its run is still open (or
+ended as interrupted), in the same transaction that ends the run, and removed after.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import duckdb
 import polars as pl
 
 from analytics.errors import FileHeldError, InputError, StoreError
-from analytics.store.landing import Batch, Replace, Upsert, land
+from analytics.store.landing import Batch, land
 from analytics.store.provenance import Origins, admit
-from analytics.store.runs import INTERRUPTED, RunCounts, fail_run
+from analytics.store.runs import RunCounts, fail_run, reopen_interrupted
 
 if TYPE_CHECKING:
     from analytics.store.database import Store
@@ -179,7 +179,7 @@ def _apply(con: duckdb.DuckDBPyConnection, entry: Path) -> int:
     """Land one entry unless its run was already closed; 1 if it was applied."""
     manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
     run_id = int(manifest["run_id"])
-    if not _still_open(con, run_id):
+    if not reopen_interrupted(con, run_id):
         return 0
     counts = RunCounts(**manifest["counts"])
     if manifest["error"] is not None:
@@ -193,13 +193,6 @@ def _apply(con: duckdb.DuckDBPyConnection, entry: Path) -> int:
         return 1
     land(con, run_id, _batch(entry, manifest), counts)
     return 1
-
-
-def _still_open(con: duckdb.DuckDBPyConnection, run_id: int) -> bool:
-    row = con.execute(
-        "select status, error from collection_runs where run_id = ?", [run_id]
-    ).fetchone()
-    return bool(row) and (row[0] == "running" or (row[0] == "failed" and row[1] == INTERRUPTED))
 
 
 def _manifest(
@@ -219,19 +212,10 @@ def _manifest(
         "counts": counts.__dict__,
         "error": error,
         "appends": [],
-        "upserts": [],
-        "replaces": [],
     }
     if batch is not None:
         manifest["appends"] = [
             {"table": t, "file": file_for(rows)} for t, rows in batch.appends.items()
-        ]
-        manifest["upserts"] = [
-            {"table": u.table, "key": u.key, "file": file_for(u.rows)} for u in batch.upserts
-        ]
-        manifest["replaces"] = [
-            {"table": r.table, "key": r.key, "keys": r.keys, "file": file_for(r.rows)}
-            for r in batch.replaces
         ]
         manifest.update(records=batch.records, flagged=batch.flagged, per_entity=batch.per_entity)
     return manifest
@@ -241,10 +225,13 @@ def _batch(entry: Path, manifest: dict[str, Any]) -> Batch:
     def rows(item: dict[str, Any]) -> pl.DataFrame:
         return pl.read_ipc(entry / item["file"])
 
+    # entries saved by a callrep before 006 also list "upserts" and "replaces": appended now
+    frames: dict[str, list[pl.DataFrame]] = {}
+    for kind in ("appends", "upserts", "replaces"):
+        for item in manifest.get(kind, []):
+            frames.setdefault(item["table"], []).append(rows(item))
     return Batch(
-        appends={a["table"]: rows(a) for a in manifest["appends"]},
-        upserts=[Upsert(u["table"], u["key"], rows(u)) for u in manifest["upserts"]],
-        replaces=[Replace(r["table"], r["key"], r["keys"], rows(r)) for r in manifest["replaces"]],
+        appends={t: pl.concat(f, how="diagonal_relaxed") for t, f in frames.items()},
         records=manifest.get("records", 0),
         flagged=manifest.get("flagged", 0),
         per_entity=manifest.get("per_entity", {}),

@@ -81,7 +81,7 @@ def admit(con: duckdb.DuckDBPyConnection, *, synthetic: bool, what: str) -> None
     if marked and not synthetic:
         con.execute("delete from callrep_provenance")  # a mark left without data: lift it
     if synthetic and not marked:
-        _ensure_table(con)
+        ensure_table(con)
         con.execute(
             "insert into callrep_provenance (kind, marked_at, marked_by) "
             "values ('synthetic', ?, ?)",
@@ -136,7 +136,8 @@ def _names(sources: set[str]) -> str:
     return " and ".join(sorted(sources))
 
 
-def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``callrep_provenance`` when missing."""
     con.execute(
         "create table if not exists callrep_provenance ("
         "kind varchar not null, marked_at timestamptz not null, marked_by varchar not null)"

@@ -1,13 +1,22 @@
-"""The run ledger ``collection_runs``: one row per source per collection."""
+"""The run ledger: ``collection_run_starts`` (one row as a run begins) and
+``collection_runs`` (one row as it ends), both only ever appended to.
+
+A run is open while it has a start and no ledger row; :func:`list_runs` shows it as
+``running``.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
+
+from analytics.store.lake import on_lake
 
 INTERRUPTED = "interrupted: the process ended before it committed"
 
@@ -24,93 +33,156 @@ class RunCounts:
     per_entity: dict[str, int]
 
 
+_EPOCH_US = 1_704_067_200_000_000  # 2024-01-01T00:00:00Z in microseconds
+_RANDOM_BITS = 12
+_last_id = 0
+
+
+def new_run_id() -> int:
+    """A run id no other collector will pick, in the order the runs began.
+
+    Microseconds since 2024 (good until 2095 in 63 bits) followed by 12 random bits: ids
+    from concurrent processes (on one machine or several) differ unless two start in the
+    same microsecond and draw the same bits (1 in 4096 then); within a process they grow.
+    No sequence is involved, so the same ids work on a file and on DuckLake.
+    """
+    global _last_id
+    now_us = time.time_ns() // 1000 - _EPOCH_US
+    candidate = (now_us << _RANDOM_BITS) | secrets.randbits(_RANDOM_BITS)
+    _last_id = max(candidate, _last_id + 1)
+    return _last_id
+
+
 def begin_run(
     con: duckdb.DuckDBPyConnection, source: str, collected_at: datetime, account: str = "default"
 ) -> int:
-    """Insert a ``running`` ledger row for ``account`` of ``source`` and return its run_id."""
-    row = con.execute(
+    """Record that ``account`` of ``source`` started a run (``collection_run_starts``) and
+    return its new run_id.
+
+    The ledger row itself (``collection_runs``) is appended once, when the run ends: a run
+    that never ends has none, and no ledger row is ever updated (DuckLake-safe appends).
+    """
+    run_id = new_run_id()
+    con.execute(
         """
-        insert into collection_runs (source, account, started_at, collected_at, status, pid)
-        values (?, ?, ?, ?, 'running', ?)
-        returning run_id
+        insert into collection_run_starts
+            (run_id, source, account, started_at, collected_at, pid)
+        values (?, ?, ?, ?, ?, ?)
         """,
-        [source, account, datetime.now(UTC), collected_at, os.getpid()],
+        [run_id, source, account, datetime.now(UTC), collected_at, os.getpid()],
+    )
+    return run_id
+
+
+# A start with no ledger row yet: the run is running, or its process died before it ended.
+_OPEN = "not exists (select 1 from collection_runs as r where r.run_id = s.run_id)"
+
+
+def _end(
+    con: duckdb.DuckDBPyConnection, where: str, params: list[object], values: dict[str, object]
+) -> int:
+    """Append the ledger row of every open start matching ``where``: the start's columns
+    (whatever they are) plus ``values``; return how many."""
+    names = list(values)
+    outcome = ", ".join(f"? as {name}" for name in names)
+    row = con.execute(
+        f"insert into collection_runs by name "  # noqa: S608 - our own column names
+        f"select s.*, {outcome} from collection_run_starts as s where {_OPEN} and {where}",
+        [*values.values(), *params],
     ).fetchone()
-    assert row is not None
-    return int(row[0])
+    return int(row[0]) if row else 0
 
 
 def abandon_interrupted(con: duckdb.DuckDBPyConnection) -> int:
-    """Mark runs left ``running`` by a killed process as failed; return how many.
+    """Append a ``failed`` ledger row for every run whose process ended before it did.
 
-    Only called while holding the writer lock, so no live process owns such a row.
+    Only called while holding the file's writer lock, so no live process owns such a run.
+    On a DuckLake nothing is marked (concurrent collectors hold no lock): an open run
+    without a ledger row is simply absent from everything built.
     """
-    rows = con.execute(
-        """
-        update collection_runs set status = 'failed', finished_at = ?, error = ?
-        where status = 'running'
-        returning run_id
-        """,
-        [datetime.now(UTC), INTERRUPTED],
-    ).fetchall()
-    return len(rows)
+    if on_lake(con):
+        return 0
+    return _end(
+        con,
+        "true",
+        [],
+        {"finished_at": datetime.now(UTC), "status": "failed", "error": INTERRUPTED},
+    )
 
 
 def complete_run(con: duckdb.DuckDBPyConnection, run_id: int, counts: RunCounts) -> None:
-    """Mark a run succeeded (call inside the transaction that lands its rows)."""
-    con.execute(
-        """
-        update collection_runs
-        set status = 'succeeded', finished_at = ?, records = ?, flagged = ?,
-            http_requests = ?, http_retries = ?, http_throttled = ?, counts = ?
-        where run_id = ?
-        """,
-        [
-            datetime.now(UTC),
-            counts.records,
-            counts.flagged,
-            counts.http_requests,
-            counts.http_retries,
-            counts.http_throttled,
-            json.dumps(counts.per_entity),
-            run_id,
-        ],
+    """Append the run's ``succeeded`` ledger row (inside the transaction that lands its rows)."""
+    _end(
+        con,
+        "s.run_id = ?",
+        [run_id],
+        {
+            "finished_at": datetime.now(UTC),
+            "status": "succeeded",
+            "records": counts.records,
+            "flagged": counts.flagged,
+            "http_requests": counts.http_requests,
+            "http_retries": counts.http_retries,
+            "http_throttled": counts.http_throttled,
+            "counts": json.dumps(counts.per_entity),
+        },
     )
 
 
 def fail_run(
     con: duckdb.DuckDBPyConnection, run_id: int, error: str, counts: RunCounts | None = None
 ) -> None:
-    """Mark a run that is still ``running`` failed with its (already redacted) error text.
+    """End a run that is still open as ``failed`` with its (already redacted) error text.
 
     A run ends once: a run already failed (say, refused before landing) keeps its reason.
     """
-    con.execute(
-        """
-        update collection_runs
-        set status = 'failed', finished_at = ?, error = ?, http_requests = ?, http_retries = ?,
-            http_throttled = ?
-        where run_id = ? and status = 'running'
-        """,
-        [
-            datetime.now(UTC),
-            error,
-            counts.http_requests if counts else None,
-            counts.http_retries if counts else None,
-            counts.http_throttled if counts else None,
-            run_id,
-        ],
+    _end(
+        con,
+        "s.run_id = ?",
+        [run_id],
+        {
+            "finished_at": datetime.now(UTC),
+            "status": "failed",
+            "error": error,
+            "http_requests": counts.http_requests if counts else None,
+            "http_retries": counts.http_retries if counts else None,
+            "http_throttled": counts.http_throttled if counts else None,
+        },
     )
 
 
+def reopen_interrupted(con: duckdb.DuckDBPyConnection, run_id: int) -> bool:
+    """True when ``run_id`` may still land: open, or ended only as interrupted (whose
+    ledger row is then removed, so the landing appends the run's one row).
+
+    Used for the file store's pending batches, under its writer lock.
+    """
+    row = con.execute(
+        "select status, error from collection_runs where run_id = ?", [run_id]
+    ).fetchone()
+    if row is None:
+        started = con.execute(
+            "select count(*) from collection_run_starts where run_id = ?", [run_id]
+        ).fetchone()
+        return bool(started and started[0])
+    if row[0] == "failed" and row[1] == INTERRUPTED:
+        con.execute("delete from collection_runs where run_id = ?", [run_id])
+        return True
+    return False
+
+
 def list_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, object]]:
-    """The newest ledger rows, newest first."""
+    """The newest runs, newest first: the ledger's rows, and open runs as ``running``."""
     cursor = con.execute(
-        """
-        select run_id, source, account, status, collected_at, started_at, finished_at, records,
-               flagged, http_requests, http_retries, http_throttled, error
-        from collection_runs order by run_id desc limit ?
-        """,
+        f"""
+        select run_id, source, account, status, collected_at, started_at, finished_at,
+               records, flagged, http_requests, http_retries, http_throttled, error
+        from collection_runs
+        union all by name
+        select run_id, source, account, 'running' as status, collected_at, started_at
+        from collection_run_starts as s where {_OPEN}
+        order by run_id desc limit ?
+        """,  # noqa: S608 - a fixed filter
         [limit],
     )
     names = [d[0] for d in cursor.description]
