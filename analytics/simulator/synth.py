@@ -151,13 +151,13 @@ def _runs(con: duckdb.DuckDBPyConnection, p: dict) -> None:
     )
     con.execute(
         """
-        insert into collection_runs (run_id, source, started_at, collected_at, finished_at,
-                                     status, records, flagged, http_requests, http_retries,
-                                     http_throttled)
+        insert into collection_runs (run_id, source, account, started_at, collected_at,
+                                     finished_at, status, records, flagged, http_requests,
+                                     http_retries, http_throttled)
         select (select coalesce(max(run_id), 0) from collection_runs)
                    + row_number() over (order by d, source desc),
-               source, collected_at, collected_at, collected_at + interval 4 minute, 'succeeded',
-               0, 0, 0, 0, 0
+               source, 'default', collected_at, collected_at, collected_at + interval 4 minute,
+               'succeeded', 0, 0, 0, 0, 0
         from synth_days order by d, source desc
         """
     )
@@ -365,7 +365,7 @@ def _remediation(con: duckdb.DuckDBPyConnection, p: dict) -> dict[str, int]:
         insert into telnyx_remediation_requests (request_id, enterprise_id, status, call_purpose,
             contact_email, phone_numbers_count, phone_numbers_submitted, phone_numbers_ineligible,
             created_at, updated_at, tier1_completed_at, tier2_completed_at, has_results,
-            last_seen_run_id, detail_run_id, collected_at)
+            last_seen_run_id, detail_run_id, collected_at, account)
         with latest as (select * from synth_latest),
         per_request as (
             select request_id, any_value(enterprise_id) as enterprise_id,
@@ -382,7 +382,7 @@ def _remediation(con: duckdb.DuckDBPyConnection, p: dict) -> dict[str, int]:
                created_at, least(l.collected_at, greatest(created_at, tier2_at)),
                case when tier1_at <= l.collected_at then tier1_at end,
                case when tier2_at <= l.collected_at then tier2_at end,
-               tier2_at <= l.collected_at, l.run_id, l.run_id, l.collected_at
+               tier2_at <= l.collected_at, l.run_id, l.run_id, l.collected_at, 'default'
         from per_request, latest as l
         """
     ).fetchone()[0]  # type: ignore[index]
