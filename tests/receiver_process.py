@@ -14,6 +14,9 @@ import httpx
 
 from tests.receiver_helpers import PATH_TOKEN
 
+# A liveness bound, not a speed check: a loaded CI machine imports the CLI slowly.
+STARTUP_SECONDS = 180
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -39,7 +42,7 @@ class ServeProcess:
             self.proc = subprocess.Popen(command, env=env, stdout=log, stderr=log)
         self.base = f"http://127.0.0.1:{self.port}"
         self.url = f"{self.base}/plivo/caller-reputation/{PATH_TOKEN}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"serve exited: {self.log.read_text()}")
@@ -49,13 +52,13 @@ class ServeProcess:
             except httpx.TransportError:
                 time.sleep(0.05)
         self.kill()
-        raise RuntimeError("serve did not answer /healthz in 30 s")
+        raise RuntimeError(f"serve did not answer /healthz in {STARTUP_SECONDS} s")
 
     def terminate(self) -> bool:
         """SIGTERM, then wait for the drain; whether it ended by that signal after a clean
         shutdown (uvicorn re-raises the signal once the app has shut down)."""
         self.proc.send_signal(signal.SIGTERM)
-        status = self.proc.wait(30)
+        status = self.proc.wait(STARTUP_SECONDS)
         return status in (0, -signal.SIGTERM) and "shutdown complete" in self.log.read_text()
 
     def kill(self) -> None:
