@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from hypothesis import settings
 
-from analytics.config import Pricing
+from analytics.config import DEFAULT_ACCOUNT, Pricing
 from analytics.store.database import connect
 from analytics.store.schema import migrate
 
@@ -46,21 +46,30 @@ class Landing:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
-    def run(self, at: str | datetime, *, source: str = "telnyx", status: str = "succeeded") -> int:
-        """Add a ``collection_runs`` row; return its run_id."""
+    def run(
+        self,
+        at: str | datetime,
+        *,
+        source: str = "telnyx",
+        status: str = "succeeded",
+        account: str = DEFAULT_ACCOUNT,
+    ) -> int:
+        """Add a ``collection_runs`` row of ``account``; return its run_id."""
         when = ts(at)
         row = self.con.execute(
-            "insert into collection_runs (run_id, source, started_at, collected_at, finished_at, "
-            "status) select coalesce(max(run_id), 0) + 1, ?, ?, ?, ?, ? from collection_runs "
-            "returning run_id",
-            [source, when, when, when, status],
+            "insert into collection_runs (run_id, source, account, started_at, collected_at, "
+            "finished_at, status) select coalesce(max(run_id), 0) + 1, ?, ?, ?, ?, ?, ? "
+            "from collection_runs returning run_id",
+            [source, account, when, when, when, status],
         ).fetchone()
         assert row is not None
         return int(row[0])
 
     def insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert dict rows into ``table`` by column name (missing columns are null/default)."""
+        """Insert dict rows into ``table`` by column name (missing columns are null, the
+        account is the default one: landing tables have no column defaults)."""
         for row in rows:
+            row = {"account": DEFAULT_ACCOUNT, **row}
             names = ", ".join(row)
             marks = ", ".join("?" for _ in row)
             self.con.execute(
