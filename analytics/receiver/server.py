@@ -31,6 +31,8 @@ def serve(
 ) -> None:
     """Serve until SIGTERM/SIGINT, spooling accepted callbacks into ``spool``."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    for chatty in ("httpx", "httpcore"):  # their INFO lines hold whole URLs, query included
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     writer = SegmentWriter(spool, segment_bytes, segment_seconds)
     quarantine = SegmentWriter(spool / "quarantine", segment_bytes, segment_seconds)
     writer.claim()  # a busy or unusable spool is a one-line error before listening
