@@ -159,6 +159,15 @@ def test_concurrent_collectors_then_build_report_export_on_the_lake(
     assert again.exit_code == 0 and "no new runs" in again.output, again.output
     assert _query("select count(*) from stg_telnyx__number_snapshots") == [(rows,)]
 
+    if not lake["CALLREP_DATA_PATH"].startswith("s3://"):  # the report reads the same marts
+        [(collected,)] = _query("select max(collected_at) from collection_runs")
+        year, week, _ = collected.isocalendar()  # type: ignore[attr-defined]
+        reported = runner.invoke(
+            cli, ["report", "--week", f"{year}-W{week:02d}", "--out", str(tmp_path / "reports")]
+        )
+        assert reported.exit_code == 0, reported.output
+        assert list((tmp_path / "reports").glob("weekly-*.html"))
+
     out = tmp_path / "weekly.csv"
     exported = runner.invoke(cli, ["export", "spam_risk_weekly", "--out", str(out)])
     assert exported.exit_code == 0, exported.output

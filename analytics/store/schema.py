@@ -32,7 +32,12 @@ def latest_version() -> int:
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     """The version recorded in the database; 0 for an empty file."""
-    tables = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+    tables = {
+        row[0]
+        for row in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database()"
+        ).fetchall()
+    }
     if "schema_version" not in tables:
         if tables:
             raise SchemaError("the database holds tables but no callrep schema_version: not ours")
