@@ -23,6 +23,10 @@ with
 
 -- Built incrementally: only the runs collected from callrep_since on are evaluated. Their pending
 -- streaks need only the numbers' PENDING rows (a streak id counts PENDING rows alone), read narrowly.
+-- Memory: the per-carrier facts (pending start and deadline, decision streak start, callbacks) are
+-- worked out on the few rows that need them and pivoted to one sparse row per number x run, which
+-- the states (every number at every run) then stream past in one left join; the states are never
+-- split per carrier, aggregated or held in a hash table.
 
 states as (
     select * from int_plivo_number_states where collected_at >= getvariable('callrep_since')
@@ -90,34 +94,34 @@ streaks as (
 ),
 
 pending as (
+    -- the runs being built where a carrier is PENDING: since its updated_at, else its streak's start
     select
-        states.*,
+        snapshots.run_id,
+        snapshots.phone_number,
         case
-            when coalesce(states.att_status = 'PENDING', false)
-                then coalesce(states.att_updated_at, streaks.att_streak_start)
+            when coalesce(snapshots.att_status = 'PENDING', false)
+                then coalesce(snapshots.att_updated_at, streaks.att_streak_start)
         end as att_pending_since,
         case
-            when coalesce(states.tmobile_status = 'PENDING', false)
-                then coalesce(states.tmobile_updated_at, streaks.tmobile_streak_start)
+            when coalesce(snapshots.tmobile_status = 'PENDING', false)
+                then coalesce(snapshots.tmobile_updated_at, streaks.tmobile_streak_start)
         end as tmobile_pending_since,
-    from states
+    from stg_plivo__number_snapshots as snapshots
     left join streaks
-        on streaks.account = states.account
-        and streaks.phone_number = states.phone_number
-        and streaks.run_seq = states.run_seq
+        on streaks.account = snapshots.account
+        and streaks.phone_number = snapshots.phone_number
+        and streaks.run_seq = snapshots.run_seq
+    where snapshots.collected_at >= getvariable('callrep_since')
+        and (snapshots.att_status = 'PENDING' or snapshots.tmobile_status = 'PENDING')
 ),
 
 pending_start as (
     -- each carrier's pending start as a row, so the deadline is worked out per carrier
-    select run_id, phone_number, 'att' as carrier, timezone('UTC', att_pending_since) as start_utc,
+    select run_id, phone_number, 'att' as carrier, att_pending_since as pending_since,
     from pending
     where att_pending_since is not null
     union all
-    select
-        run_id,
-        phone_number,
-        'tmobile' as carrier,
-        timezone('UTC', tmobile_pending_since) as start_utc,
+    select run_id, phone_number, 'tmobile' as carrier, tmobile_pending_since as pending_since,
     from pending
     where tmobile_pending_since is not null
 ),
@@ -129,15 +133,18 @@ deadline as (
         pending_start.run_id,
         pending_start.phone_number,
         pending_start.carrier,
+        pending_start.pending_since,
         case
             when start_day.is_business_day and pending_start.start_utc > start_day.day
                 then target_day.day + (pending_start.start_utc - start_day.day)
             else target_day.day + interval 1 day
         end as deadline_utc,
-    from pending_start
-    inner join business_days as start_day
+    from (
+        select *, timezone('UTC', pending_since) as start_utc, from pending_start
+    ) as pending_start
+    left join business_days as start_day
         on start_day.day = pending_start.start_utc::date
-    inner join business_days as target_day
+    left join business_days as target_day
         on target_day.is_business_day
         and target_day.business_day_number = start_day.business_day_number + case
             when start_day.is_business_day
@@ -147,34 +154,32 @@ deadline as (
         end
 ),
 
-carrier_states as (
-    -- each carrier of each number at each run being built, as a row
-    select run_id, account, run_seq, collected_at, phone_number, 'att' as carrier,
-        att_status as status, att_updated_at as updated_at,
-    from states
-    union all
-    select run_id, account, run_seq, collected_at, phone_number, 'tmobile' as carrier,
-        tmobile_status as status, tmobile_updated_at as updated_at,
-    from states
-),
-
 undated_decisions as (
-    -- decisions without Plivo's updated_at: only their numbers' history is read for streaks
-    select distinct account, phone_number, carrier
-    from carrier_states
-    where status in ('ACTIVE', 'FAILED') and updated_at is null
+    -- decisions without Plivo's updated_at in a run being built: only their numbers' history is
+    -- read for streaks
+    select distinct account, phone_number, 'att' as carrier,
+    from stg_plivo__number_snapshots
+    where collected_at >= getvariable('callrep_since')
+        and att_status in ('ACTIVE', 'FAILED')
+        and att_updated_at is null
+    union
+    select distinct account, phone_number, 'tmobile' as carrier,
+    from stg_plivo__number_snapshots
+    where collected_at >= getvariable('callrep_since')
+        and tmobile_status in ('ACTIVE', 'FAILED')
+        and tmobile_updated_at is null
 ),
 
 decision_history as (
     select history.*
     from (
-        select account, phone_number, run_seq, collected_at, 'att' as carrier,
-            att_status as status,
+        select run_id, account, phone_number, run_seq, collected_at, 'att' as carrier,
+            att_status as status, att_updated_at as updated_at,
         from stg_plivo__number_snapshots
         where att_status in ('ACTIVE', 'FAILED')
         union all
-        select account, phone_number, run_seq, collected_at, 'tmobile' as carrier,
-            tmobile_status as status,
+        select run_id, account, phone_number, run_seq, collected_at, 'tmobile' as carrier,
+            tmobile_status as status, tmobile_updated_at as updated_at,
         from stg_plivo__number_snapshots
         where tmobile_status in ('ACTIVE', 'FAILED')
     ) as history
@@ -186,24 +191,31 @@ decision_history as (
 
 decision_streaks as (
     -- consecutive successful collections seeing a carrier with one decided status share a streak
-    -- (a collection without the number or with another status breaks it), as for PENDING above
-    select
-        account,
-        phone_number,
-        carrier,
-        status,
-        run_seq,
-        min(run_seq) over (partition by account, phone_number, carrier, status, streak)
-            as start_seq,
+    -- (a collection without the number or with another status breaks it), as for PENDING above;
+    -- only the undated decisions being built need their streak's start
+    select *
     from (
         select
-            *,
-            run_seq - row_number() over (
-                partition by account, phone_number, carrier, status order by run_seq
-            ) as streak,
-        from decision_history
+            run_id,
+            account,
+            phone_number,
+            carrier,
+            status,
+            run_seq,
+            collected_at,
+            updated_at,
+            min(run_seq) over (partition by account, phone_number, carrier, status, streak)
+                as start_seq,
+        from (
+            select
+                *,
+                run_seq - row_number() over (
+                    partition by account, phone_number, carrier, status order by run_seq
+                ) as streak,
+            from decision_history
+        )
     )
-    qualify collected_at >= getvariable('callrep_since')
+    where collected_at >= getvariable('callrep_since') and updated_at is null
 ),
 
 decision_starts as (
@@ -221,16 +233,16 @@ decision_starts as (
 ),
 
 decision_callbacks as (
-    -- the earliest callback for the decision, received between the collection before the
-    -- streak and the streak's first collection
+    -- each undated decision's start and the earliest callback for it, received between the
+    -- collection before the streak and the streak's first collection
     select
-        decision_starts.account,
+        decision_starts.run_id,
         decision_starts.phone_number,
         decision_starts.carrier,
-        decision_starts.run_seq,
+        decision_starts.start_at,
         min(callbacks.received_at) as first_callback_at,
     from decision_starts
-    inner join callbacks
+    left join callbacks
         on callbacks.account = decision_starts.account
         and callbacks.phone_number = decision_starts.phone_number
         and callbacks.carrier = decision_starts.carrier
@@ -243,125 +255,132 @@ decision_callbacks as (
     group by all
 ),
 
+run_windows as (
+    -- each run being built with the time since the previous collection (up to this one)
+    select *
+    from (
+        select
+            run_id,
+            account,
+            collected_at,
+            lag(collected_at) over (partition by account order by run_seq) as before_at,
+        from runs
+    )
+    where collected_at >= getvariable('callrep_since')
+),
+
 window_callbacks as (
-    -- the latest callback per carrier received since the previous collection (up to this one)
+    -- the latest callback per number and carrier received in each run's window: windows of one
+    -- account do not overlap, so each callback lands in one run at most
     select
-        carrier_states.run_id,
-        carrier_states.phone_number,
-        carrier_states.carrier,
+        run_windows.run_id,
+        callbacks.phone_number,
+        callbacks.carrier,
         callbacks.status as callback_status,
-    from carrier_states
-    left join runs as before_run
-        on before_run.account = carrier_states.account
-        and before_run.run_seq = carrier_states.run_seq - 1
-    inner join callbacks
-        on callbacks.account = carrier_states.account
-        and callbacks.phone_number = carrier_states.phone_number
-        and callbacks.carrier = carrier_states.carrier
-        and callbacks.received_at <= carrier_states.collected_at
-        and (before_run.collected_at is null or callbacks.received_at > before_run.collected_at)
+    from callbacks
+    inner join run_windows
+        on run_windows.account = callbacks.account
+        and callbacks.received_at <= run_windows.collected_at
+        and (run_windows.before_at is null or callbacks.received_at > run_windows.before_at)
     qualify row_number() over (
-        partition by carrier_states.run_id, carrier_states.phone_number, carrier_states.carrier
+        partition by run_windows.run_id, callbacks.phone_number, callbacks.carrier
         order by callbacks.received_at desc, callbacks.status
     ) = 1
 ),
 
-carrier_decisions as (
+carrier_facts as (
+    -- the sparse per-carrier facts as rows (each source fills its own columns, at most one row
+    -- per number x run x carrier each)
     select
-        carrier_states.run_id,
-        carrier_states.phone_number,
-        carrier_states.carrier,
-        case
-            when carrier_states.status in ('ACTIVE', 'FAILED')
-                then coalesce(
-                    carrier_states.updated_at,
-                    decision_callbacks.first_callback_at,
-                    decision_starts.start_at
-                )
-        end as decided_at,
-        coalesce(
-            window_callbacks.callback_status is not null
-            and window_callbacks.callback_status is distinct from carrier_states.status,
-            false
-        ) as callback_contradicted,
-        deadline.deadline_utc,
-    from carrier_states
-    left join decision_starts
-        on decision_starts.account = carrier_states.account
-        and decision_starts.phone_number = carrier_states.phone_number
-        and decision_starts.carrier = carrier_states.carrier
-        and decision_starts.run_seq = carrier_states.run_seq
-    left join decision_callbacks
-        on decision_callbacks.account = carrier_states.account
-        and decision_callbacks.phone_number = carrier_states.phone_number
-        and decision_callbacks.carrier = carrier_states.carrier
-        and decision_callbacks.run_seq = carrier_states.run_seq
-    left join window_callbacks
-        on window_callbacks.run_id = carrier_states.run_id
-        and window_callbacks.phone_number = carrier_states.phone_number
-        and window_callbacks.carrier = carrier_states.carrier
-    left join deadline
-        on deadline.run_id = carrier_states.run_id
-        and deadline.phone_number = carrier_states.phone_number
-        and deadline.carrier = carrier_states.carrier
+        run_id, phone_number, carrier, pending_since, deadline_utc,
+        null::timestamptz as start_at, null::timestamptz as first_callback_at,
+        null::varchar as callback_status,
+    from deadline
+    union all by name
+    select run_id, phone_number, carrier, start_at, first_callback_at,
+    from decision_callbacks
+    union all by name
+    select run_id, phone_number, carrier, callback_status,
+    from window_callbacks
 ),
 
-decisions as (
+facts as (
+    -- one row per number x run with any fact, carriers side by side
     select
         run_id,
         phone_number,
-        max(decided_at) filter (where carrier = 'att') as att_decided_at,
-        max(decided_at) filter (where carrier = 'tmobile') as tmobile_decided_at,
-        bool_or(callback_contradicted) filter (where carrier = 'att') as att_callback_contradicted,
-        bool_or(callback_contradicted) filter (where carrier = 'tmobile')
-            as tmobile_callback_contradicted,
+        max(pending_since) filter (where carrier = 'att') as att_pending_since,
+        max(pending_since) filter (where carrier = 'tmobile') as tmobile_pending_since,
         max(deadline_utc) filter (where carrier = 'att') as att_deadline_utc,
         max(deadline_utc) filter (where carrier = 'tmobile') as tmobile_deadline_utc,
-    from carrier_decisions
+        max(start_at) filter (where carrier = 'att') as att_start_at,
+        max(start_at) filter (where carrier = 'tmobile') as tmobile_start_at,
+        max(first_callback_at) filter (where carrier = 'att') as att_first_callback_at,
+        max(first_callback_at) filter (where carrier = 'tmobile') as tmobile_first_callback_at,
+        max(callback_status) filter (where carrier = 'att') as att_callback_status,
+        max(callback_status) filter (where carrier = 'tmobile') as tmobile_callback_status,
+    from carrier_facts
     group by run_id, phone_number
 ),
 
 final as (
     select
-        pending.run_id,
-        pending.account,
-        pending.run_seq,
-        pending.collected_at,
-        pending.phone_number as number,
-        pending.profile_uuid,
-        pending.ein,
-        pending.ein_status,
-        pending.caller_reputation,
-        pending.merged_status,
-        pending.att_status,
-        pending.att_updated_at,
-        pending.tmobile_status,
-        pending.tmobile_updated_at,
+        states.run_id,
+        states.account,
+        states.run_seq,
+        states.collected_at,
+        states.phone_number as number,
+        states.profile_uuid,
+        states.ein,
+        states.ein_status,
+        states.caller_reputation,
+        states.merged_status,
+        states.att_status,
+        states.att_updated_at,
+        states.tmobile_status,
+        states.tmobile_updated_at,
         coalesce(
-            'FAILED' in (pending.att_status, pending.tmobile_status)
-            and pending.merged_status in ('ACTIVE', 'PENDING'),
+            'FAILED' in (states.att_status, states.tmobile_status)
+            and states.merged_status in ('ACTIVE', 'PENDING'),
             false
         ) as hidden_failure,
-        pending.att_pending_since,
-        pending.tmobile_pending_since,
-        timezone('UTC', decisions.att_deadline_utc) as att_pending_deadline,
-        timezone('UTC', decisions.tmobile_deadline_utc) as tmobile_pending_deadline,
-        timezone('UTC', least(decisions.att_deadline_utc, decisions.tmobile_deadline_utc))
+        facts.att_pending_since,
+        facts.tmobile_pending_since,
+        timezone('UTC', facts.att_deadline_utc) as att_pending_deadline,
+        timezone('UTC', facts.tmobile_deadline_utc) as tmobile_pending_deadline,
+        timezone('UTC', least(facts.att_deadline_utc, facts.tmobile_deadline_utc))
             as pending_deadline,
         coalesce(
-            least(decisions.att_deadline_utc, decisions.tmobile_deadline_utc)
-            < timezone('UTC', pending.collected_at),
+            least(facts.att_deadline_utc, facts.tmobile_deadline_utc)
+            < timezone('UTC', states.collected_at),
             false
         ) as stuck_pending,
-        decisions.att_decided_at,
-        decisions.tmobile_decided_at,
-        coalesce(decisions.att_callback_contradicted, false) as att_callback_contradicted,
-        coalesce(decisions.tmobile_callback_contradicted, false)
-            as tmobile_callback_contradicted,
-    from pending
-    left join decisions
-        on decisions.run_id = pending.run_id
-        and decisions.phone_number = pending.phone_number
+        case
+            when states.att_status in ('ACTIVE', 'FAILED')
+                then coalesce(states.att_updated_at, facts.att_first_callback_at, facts.att_start_at)
+        end as att_decided_at,
+        case
+            when states.tmobile_status in ('ACTIVE', 'FAILED')
+                then coalesce(
+                    states.tmobile_updated_at,
+                    facts.tmobile_first_callback_at,
+                    facts.tmobile_start_at
+                )
+        end as tmobile_decided_at,
+        coalesce(
+            facts.att_callback_status is distinct from states.att_status
+            and facts.att_callback_status is not null,
+            false
+        ) as att_callback_contradicted,
+        coalesce(
+            facts.tmobile_callback_status is distinct from states.tmobile_status
+            and facts.tmobile_callback_status is not null,
+            false
+        ) as tmobile_callback_contradicted,
+    from states
+    left join facts
+        on facts.run_id = states.run_id
+        and facts.phone_number = states.phone_number
 )
 
 select * from final
