@@ -14,8 +14,8 @@ FREQUENCIES = {"business_daily", "daily", "weekly", "biweekly", "monthly", "neve
 
 def telnyx_run(con, at: datetime, *, status: str = "succeeded") -> int:
     row = con.execute(
-        "insert into collection_runs (run_id, source, started_at, collected_at, status) "
-        "select coalesce(max(run_id), 0) + 1, 'telnyx', ?, ?, ? from collection_runs "
+        "insert into collection_runs (run_id, source, account, started_at, collected_at, status) "
+        "select coalesce(max(run_id), 0) + 1, 'telnyx', 'default', ?, ?, ? from collection_runs "
         "returning run_id",
         [at, at, status],
     ).fetchone()
@@ -57,8 +57,8 @@ def remediation(
         """
         insert into telnyx_remediation_requests (request_id, enterprise_id, status, created_at,
             phone_numbers_count, phone_numbers_submitted, has_results, last_seen_run_id,
-            collected_at)
-        values (?, ?, 'pending', ?, ?, ?, false, 1, ?)
+            collected_at, account)
+        values (?, ?, 'pending', ?, ?, ?, false, 1, ?, 'default')
         """,
         [request_id, enterprise_id, created_at, submitted + 1, submitted, created_at],
     )

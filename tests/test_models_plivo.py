@@ -30,8 +30,8 @@ def ts(text: str) -> datetime:
 def add_run(con, at: str | datetime, *, source: str = "plivo", status: str = "succeeded") -> int:
     when = ts(at) if isinstance(at, str) else at
     row = con.execute(
-        "insert into collection_runs (run_id, source, started_at, collected_at, status) "
-        "select coalesce(max(run_id), 0) + 1, ?, ?, ?, ? from collection_runs "
+        "insert into collection_runs (run_id, source, account, started_at, collected_at, status) "
+        "select coalesce(max(run_id), 0) + 1, ?, 'default', ?, ?, ? from collection_runs "
         "returning run_id",
         [source, when, when, status],
     ).fetchone()
