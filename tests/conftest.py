@@ -56,26 +56,41 @@ class Landing:
     ) -> int:
         """Add a ``collection_runs`` row of ``account``; return its run_id."""
         when = ts(at)
+        values = {"source": source, "started_at": when, "collected_at": when}
+        values |= {"finished_at": when, "status": status}
+        if self._has_account("collection_runs"):
+            values["account"] = account
+        names = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
         row = self.con.execute(
-            "insert into collection_runs (run_id, source, account, started_at, collected_at, "
-            "finished_at, status) select coalesce(max(run_id), 0) + 1, ?, ?, ?, ?, ?, ? "
-            "from collection_runs returning run_id",
-            [source, account, when, when, when, status],
+            f"insert into collection_runs (run_id, {names}) "
+            f"select coalesce(max(run_id), 0) + 1, {marks} from collection_runs returning run_id",
+            list(values.values()),
         ).fetchone()
         assert row is not None
         return int(row[0])
 
     def insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert dict rows into ``table`` by column name (missing columns are null, the
-        account is the default one: landing tables have no column defaults)."""
+        account is the default one: the append-only tables have no column defaults)."""
+        account = {"account": DEFAULT_ACCOUNT} if self._has_account(table) else {}
         for row in rows:
-            row = {"account": DEFAULT_ACCOUNT, **row}
+            row = {**account, **row}
             names = ", ".join(row)
             marks = ", ".join("?" for _ in row)
             self.con.execute(
                 f"insert into {table} ({names}) values ({marks})",
                 [ts(v) if isinstance(v, datetime) else v for v in row.values()],
             )
+
+    def _has_account(self, table: str) -> bool:
+        """Whether ``table`` has the ``account`` column (schema version 5 on)."""
+        found = self.con.execute(
+            "select count(*) from duckdb_columns() where table_name = ? and column_name = 'account'"
+            " and database_name = current_database()",
+            [table],
+        ).fetchone()
+        return bool(found and found[0])
 
     def _collected_at(self, run_id: int) -> datetime:
         row = self.con.execute(
