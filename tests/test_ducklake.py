@@ -229,9 +229,8 @@ _KILLED = textwrap.dedent(
 )
 
 
+@pytest.mark.parametrize("lake", ["local"], indirect=True)  # one data path is enough
 def test_a_collector_killed_mid_commit_leaves_nothing_partial(lake: dict[str, str]) -> None:
-    if lake["CALLREP_DATA_PATH"].startswith("s3://"):
-        pytest.skip("one data path is enough for the kill test")
     proc = subprocess.Popen(
         [sys.executable, "-c", _KILLED], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
     )
@@ -253,11 +252,10 @@ def demo_file(tmp_path: Path) -> Path:
     return report_db()
 
 
+@pytest.mark.parametrize("lake", ["local"], indirect=True)  # one data path is enough
 def test_migrating_a_file_gives_identical_marts_and_leaves_it_untouched(
     lake: dict[str, str], demo_file: Path
 ) -> None:
-    if lake["CALLREP_DATA_PATH"].startswith("s3://"):
-        pytest.skip("one data path is enough for the migration test")
     before = demo_file.read_bytes()
     result = CliRunner().invoke(
         cli, ["store", "migrate", "--db", str(demo_file), "--to", lake["CALLREP_STORE"]]
