@@ -10,10 +10,8 @@ import duckdb
 
 from analytics.config import Pricing
 from analytics.mail.body import MailBody, render_body
-from analytics.report.render import render_weekly
-from analytics.report.weekly import Written, build_report, report_filename
+from analytics.report.weekly import Written, build_report, write_built
 from analytics.report.weeks import IsoWeek
-from analytics.store.files import write_atomic
 
 
 def write_and_render_mail(
@@ -29,9 +27,5 @@ def write_and_render_mail(
     """Write ``out_dir/weekly-<week>.html`` and build the mail that carries it."""
     started = datetime.now(UTC)
     report = build_report(con, week, pricing=pricing, static=static, warnings=warnings, now=now)
-    html = render_weekly(report)
-    name = report_filename(report.week)
-    size = write_atomic(out_dir / name, html)
-    body = render_body(report, html, name)
-    seconds = (datetime.now(UTC) - started).total_seconds()
-    return Written(out_dir / name, report.week, size, seconds, report.notice), body
+    written, html = write_built(report, out_dir, started)
+    return written, render_body(report, html, written.path.name)

@@ -165,8 +165,14 @@ def write_report(
     """
     started = datetime.now(UTC)
     report = build_report(con, week, pricing=pricing, static=static, warnings=warnings, now=now)
+    return write_built(report, out_dir, started)[0]
+
+
+def write_built(report: WeeklyReport, out_dir: Path, started: datetime) -> tuple[Written, str]:
+    """Render a built ``report`` into ``out_dir/weekly-<week>.html``; what was written, and
+    the HTML (the mailed report attaches it)."""
     html = render_weekly(report)
     path = out_dir / report_filename(report.week)
     size = write_atomic(path, html)
     seconds = (datetime.now(UTC) - started).total_seconds()
-    return Written(path, report.week, size, seconds, report.notice)
+    return Written(path, report.week, size, seconds, report.notice), html
