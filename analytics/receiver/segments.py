@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analytics.errors import ConfigError
+from analytics.store.files import fsync_dir
 
 OPEN, CLOSED = ".open", ".jsonl"
 ARCHIVE = "archive"
@@ -51,15 +52,7 @@ def archive(segment: Path) -> None:
     target = segment.parent / ARCHIVE
     target.mkdir(exist_ok=True)
     os.replace(segment, target / segment.name)
-    _fsync_dir(segment.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(segment.parent)
 
 
 def _close_file(path: Path) -> None:
@@ -82,7 +75,7 @@ def _close_file(path: Path) -> None:
         path.unlink()
     else:
         os.replace(path, path.with_suffix(CLOSED))
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 @dataclass
@@ -205,7 +198,7 @@ class SegmentWriter:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         path = self.folder / f"{stamp}-{os.getpid()}-{self._serial:06d}{OPEN}"
         self._file = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         self._path, self._size, self._opened = path, 0, time.monotonic()
 
     def _close_current(self) -> None:

@@ -92,7 +92,8 @@ def atomic_path(path: Path, *, make_parents: bool = True) -> Iterator[Path]:
         _fsync_file(temp)
         _keep_mode(target, temp)
         os.replace(temp, target)
-        _fsync_dir(target.parent)
+        with suppress(OSError):  # the file is in place; a folder that cannot sync keeps it
+            fsync_dir(target.parent)
     except OSError as err:
         raise InputError(f"cannot write {target}: {err.strerror or err}") from None
     finally:
@@ -116,15 +117,11 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (fsync the directory); errors propagate."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
-    except OSError:
-        pass
     finally:
         os.close(fd)
 
