@@ -24,8 +24,9 @@ from click.testing import CliRunner
 from analytics.cli import cli
 from analytics.simulator import Simulator, serve
 from analytics.store.advisory import BuildLock
-from analytics.store.database import open_readonly
+from analytics.store.database import open_readonly, writer
 from analytics.store.location import lake_from_env
+from analytics.store.runs import begin_run
 from tests.ducklake_env import (
     PG_ENV,
     moto_server,
@@ -220,7 +221,7 @@ _KILLED = textwrap.dedent(
         "resource_key": [str(i) for i in range(300_000)], "body": "{}",
     })
     with writer(None) as store, store.connection() as con:
-        run_id = begin_run(con, "telnyx", datetime.now(UTC))
+        run_id = begin_run(con, "telnyx", datetime.now(UTC), claim=store.claim)
         batch = Batch(appends={"raw_responses": rows.with_columns(run_id=pl.lit(run_id))})
         print(run_id, flush=True)
         land(con, run_id, batch, RunCounts(300_000, 0, 0, 0, 0, {}))
@@ -243,6 +244,43 @@ def test_a_collector_killed_mid_commit_leaves_nothing_partial(lake: dict[str, st
     ledger = _query(f"select status from collection_runs where run_id = {run_id}")
     [(landed,)] = _query(f"select count(*) from raw_responses where run_id = {run_id}")
     assert (ledger, landed) in (([], 0), ([("succeeded",)], 300_000))
+    shown = _shown_once_settled(run_id)  # the lake tells a dead collector's run from a live one
+    assert shown == ("succeeded" if ledger else "failed interrupted")
+
+
+def _shown(run_id: int) -> str:
+    """How ``callrep runs`` shows ``run_id``: its status, and the error's first word."""
+    result = CliRunner().invoke(cli, ["runs", "--limit", "50"])
+    assert result.exit_code == 0, result.output
+    [line] = [row for row in result.output.splitlines() if row.split()[0] == str(run_id)]
+    fields = line.split()
+    return " ".join(fields[3:4] + [f.rstrip(":") for f in fields[9:10]])
+
+
+def _shown_once_settled(run_id: int) -> str:
+    """``_shown``, once PostgreSQL has ended a dead collector's session (it does so as soon
+    as it reads the closed socket; a few tries at most)."""
+    for _ in range(100):
+        shown = _shown(run_id)
+        if shown != "running":
+            return shown
+        time.sleep(0.1)
+    return shown
+
+
+@pytest.mark.parametrize("lake", ["local"], indirect=True)  # one data path is enough
+def test_runs_shows_a_live_collector_s_run_running_and_a_dead_one_s_interrupted(
+    lake: dict[str, str],
+) -> None:
+    with writer(Path("unused.duckdb"), "callrep collect") as store:
+        with store.connection() as con:
+            run_id = begin_run(con, "telnyx", START, claim=store.claim)
+            unclaimed = begin_run(con, "plivo", START)  # a start written by no live collector
+        assert _shown(run_id) == "running"
+        assert _shown(unclaimed) == "failed interrupted"
+    assert _shown_once_settled(run_id) == "failed interrupted"  # its session (and lock) ended
+    [(ledger,)] = _query("select count(*) from collection_runs")
+    assert ledger == 0  # shown, not written: `runs` only reads
 
 
 @pytest.fixture
