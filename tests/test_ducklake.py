@@ -334,3 +334,60 @@ def test_a_password_in_the_store_is_refused_in_one_line(monkeypatch: pytest.Monk
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "PGPASSWORD" in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def _collect_alert(env: dict[str, str], count: int) -> list[tuple[int, str, str]]:
+    """``count`` concurrent ``collect --alert --quiet`` processes: (status, stdout, stderr)."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "analytics", "collect", "--alert", "--quiet"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    return [(p.returncode, *p.communicate(timeout=300)) for p in procs]
+
+
+def test_concurrent_collect_alert_builds_and_announces_once_on_the_lake(
+    lake: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.alert_helpers import webhook
+
+    sim = _sim()
+    with serve(sim, port=0) as srv, webhook() as hook:
+        env = {**_collector_env(sim, srv, tmp_path), "CALLREP_NOTIFY": hook.url()}
+        target = lake_from_env()
+        assert target is not None
+        with BuildLock(target, "callrep build"):  # a builder is busy: every process skips
+            held = _collect_alert(env, 3)
+        for status, out, err in held:
+            skipped = [line for line in out.splitlines() if "skipped" in line]
+            assert status == 0 and len(skipped) == 1, (out, err)
+            assert skipped[0].startswith("build and alerts skipped: the DuckLake")
+            assert "being built by another callrep process (pid" in skipped[0]
+        assert hook.bodies == []
+
+        raced = _collect_alert(env, 3)  # one builds and alerts; one that finds it busy skips
+        for status, out, err in raced:
+            assert status == 0, (out, err)
+            assert "build and alerts skipped" in out or "nothing needs action" not in out
+        sent = sum("sent to JSON destination 1" in out for _, out, _ in raced)
+        assert sent >= 1 and len(hook.bodies) == sent  # later builders find nothing new
+
+        again = CliRunner().invoke(
+            cli, ["alerts", "--exit-status"], env={"CALLREP_NOTIFY": hook.url()}
+        )
+        assert again.exit_code == 0, again.output
+        assert len(hook.bodies) == sent
+
+    [(episodes, items)] = _query(
+        "select count(*), count(distinct (rule, subject)) from alert_episodes"
+    )
+    assert episodes == items > 0  # every item opened once, whoever built
+    [(announced, distinct)] = _query(
+        "select count(*), count(distinct (episode_id, kind)) from alert_announcements"
+    )
+    assert announced == distinct == episodes  # each opening told once to the one destination
