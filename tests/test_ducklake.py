@@ -395,3 +395,52 @@ def test_concurrent_collect_alert_builds_and_announces_once_on_the_lake(
         "select count(*), count(distinct (episode_id, kind)) from alert_announcements"
     )
     assert announced == distinct == episodes  # each opening told once to the one destination
+
+
+@pytest.mark.parametrize("lake", ["local"], indirect=True)  # DuckLake's own functions
+def test_store_maintain_merges_small_files_expires_snapshots_and_keeps_the_data(
+    lake: dict[str, str],
+) -> None:
+    from analytics.store.landing import Batch, land
+    from analytics.store.runs import RunCounts
+
+    with writer(Path("unused.duckdb"), "callrep collect") as store:
+        for _ in range(6):  # six small runs: six small files per table, a snapshot each
+            with store.connection() as con:
+                run_id = begin_run(con, "telnyx", START, claim=store.claim)
+                rows = pl.DataFrame(
+                    {"resource_key": [f"{run_id}-{i}" for i in range(50)], "body": "{}"}
+                ).with_columns(run_id=pl.lit(run_id), source=pl.lit("telnyx"), endpoint=pl.lit("e"))
+                land(
+                    con,
+                    run_id,
+                    Batch(appends={"raw_responses": rows}),
+                    RunCounts(50, 0, 0, 0, 0, {}),
+                )
+    data = Path(lake["CALLREP_DATA_PATH"])
+    listed = "select count(*) from ducklake_list_files('lake', 'raw_responses')"
+    content = "select count(*), sum(hash(columns(*))) from raw_responses"
+    snapshots = "select count(*) from ducklake_snapshots('lake')"
+    [(files_before,)], before = _query(listed), _query(content)
+    [(snapshots_before,)] = _query(snapshots)
+    on_disk = len(list(data.rglob("*.parquet")))
+    assert files_before == 6 and before[0][0] == 300
+
+    result = CliRunner().invoke(cli, ["store", "maintain", "--keep-days", "0"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split(" ")[0] for line in lines] == ["merged", "expired", "deleted"]
+
+    [(files_after,)] = _query(listed)
+    [(snapshots_after,)] = _query(snapshots)
+    assert files_after < files_before and snapshots_after < snapshots_before
+    assert len(list(data.rglob("*.parquet"))) < on_disk  # the merged-away files are gone
+    assert _query(content) == before  # and the data reads the same
+
+
+def test_store_maintain_on_a_file_store_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["store", "maintain"], env={"CALLREP_STORE": None, "CALLREP_CONFIG": None}
+    )
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "the store is a file" in result.stderr
