@@ -444,3 +444,31 @@ def test_store_maintain_on_a_file_store_is_one_line(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert "the store is a file" in result.stderr
+
+
+def test_the_store_and_data_path_keys_of_callrep_toml_choose_the_lake(
+    pg: str, tmp_path: Path
+) -> None:
+    sim = _sim()
+    data = tmp_path / "lake"
+    config = tmp_path / "lake.toml"  # not _collector_env's callrep.toml
+    conninfo = new_database(pg)
+    config.write_text(f'store = "ducklake:postgres:{conninfo}"\ndata_path = "{data}"\n')
+    unset = {"CALLREP_STORE": None, "CALLREP_DATA_PATH": None, "CALLREP_DB": None}
+    with serve(sim, port=0) as srv:
+        env = {**_collector_env(sim, srv, tmp_path), "CALLREP_CONFIG": str(config)}
+        env = {k: v for k, v in env.items() if k not in unset}
+        collected = subprocess.run(
+            [sys.executable, "-m", "analytics", "collect", "--source", "telnyx", "--quiet"],
+            env={**env, "PYTHONPATH": os.getcwd()},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert collected.returncode == 0, collected.stderr
+    assert list(data.rglob("*.parquet")) and not list(tmp_path.glob("*.duckdb"))
+    listed = CliRunner().invoke(cli, ["runs"], env={**unset, "CALLREP_CONFIG": str(config)})
+    assert listed.exit_code == 0, listed.output
+    [run] = listed.output.splitlines()[1:]
+    assert run.split()[1:4] == ["telnyx", "default", "succeeded"]
