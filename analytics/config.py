@@ -140,10 +140,10 @@ class Settings:
 
     db_path: Path
     accounts: tuple[Account, ...]
-    lake: Lake | None = None  # the DuckLake store, when one is chosen (else the file db_path)
     pricing: Pricing = Pricing()
     mail: MailSettings | None = None
     notify: Notify = field(default_factory=lambda: Notify())
+    lake: Lake | None = None  # the DuckLake store, when one is chosen (else the file db_path)
 
     def configured(self) -> list[Account]:
         """The accounts whose credentials are set."""
