@@ -1,7 +1,10 @@
 """Settings: secrets from the environment only, everything else also from ``callrep.toml``.
 
-Precedence, highest first: command-line flags (``--db``), environment variables,
-``callrep.toml`` (``$CALLREP_CONFIG`` or ``./callrep.toml``), built-in defaults.
+Precedence, highest first: command-line flags (``--db``, ``--store``, ``--data-path``),
+environment variables, ``callrep.toml`` (``$CALLREP_CONFIG`` or ``./callrep.toml``), built-in
+defaults. The store (``--store`` / ``CALLREP_STORE`` / ``store``) is a file path, like ``db``,
+or a DuckLake (``ducklake:postgres:<conninfo>``) whose Parquet goes to the data path
+(``--data-path`` / ``CALLREP_DATA_PATH`` / ``data_path``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from urllib.parse import urlsplit
 from analytics.errors import ConfigError
 from analytics.http.limits import CAP_SETTINGS, ProviderLimits
 from analytics.http.redact import one_line
+from analytics.store.location import DATA_PATH_ENV, STORE_ENV, Lake, is_lake, parse_lake
 
 TELNYX_DEFAULT_URL = "https://api.telnyx.com/v2"
 PLIVO_DEFAULT_URL = "https://api.plivo.com/v1"
@@ -42,7 +46,9 @@ _ENV_KEYS = {
 _SECTION_KEYS = {
     name: frozenset({"base_url", *_LIMIT_KEYS, *env}) for name, env in _ENV_KEYS.items()
 }
-_TOP_KEYS = frozenset({"db", "telnyx", "plivo", "pricing", "accounts", "mail", "notify_config"})
+_TOP_KEYS = frozenset(
+    {"db", "store", "data_path", "telnyx", "plivo", "pricing", "accounts", "mail", "notify_config"}
+)
 _SECRET_NAME = re.compile(r"key|token|secret|passw|auth|credential|bearer", re.IGNORECASE)
 # A value shaped like a credential: an auth header, a Telnyx key, or a long mixed-case token
 # (letters of both cases and digits, no path or URL punctuation, so file paths never match).
@@ -137,6 +143,7 @@ class Settings:
     pricing: Pricing = Pricing()
     mail: MailSettings | None = None
     notify: Notify = field(default_factory=lambda: Notify())
+    lake: Lake | None = None  # the DuckLake store, when one is chosen (else the file db_path)
 
     def configured(self) -> list[Account]:
         """The accounts whose credentials are set."""
@@ -174,16 +181,51 @@ def load_settings(
 ) -> Settings:
     """Read settings; raise :class:`ConfigError` naming the first bad or missing setting."""
     env = os.environ if env is None else env
-    toml = _read_toml(config_file or Path(env.get("CALLREP_CONFIG", "callrep.toml")), env)
-    db_path = Path(db or env.get("CALLREP_DB") or toml.get("db") or "callrep.duckdb")
+    path = config_file or Path(env.get("CALLREP_CONFIG", "callrep.toml"))
+    toml = _read_toml(path, env)
+    lake, store_file = _store(env, toml, path)
+    db_path = Path(db or store_file or "callrep.duckdb")
     defaults = (_telnyx(env, toml.get("telnyx", {})), _plivo(env, toml.get("plivo", {})))
     return Settings(
         db_path=db_path,
+        lake=lake,
         accounts=_accounts(env, toml.get("accounts", []), defaults),
         pricing=_pricing(toml.get("pricing", {})),
         mail=_mail(env, toml.get("mail")),
         notify=Notify(urls=env.get("CALLREP_NOTIFY", "").strip(), config_file=_notify_config(toml)),
     )
+
+
+def store_setting(
+    env: Mapping[str, str] | None = None, *, config_file: Path | None = None
+) -> tuple[str | None, str | None]:
+    """The store and data path the environment names, else callrep.toml's (each checked);
+    ``(None, None)`` for the default file store."""
+    env = os.environ if env is None else env
+    path = config_file or Path(env.get("CALLREP_CONFIG", "callrep.toml"))
+    toml = _read_toml(path, env)
+    _store(env, toml, path)
+    store = env.get(STORE_ENV) or toml.get("store") or None
+    data_path = env.get(DATA_PATH_ENV) or toml.get("data_path") or None
+    return store, data_path
+
+
+def _store(
+    env: Mapping[str, str], toml: Mapping[str, Any], path: Path
+) -> tuple[Lake | None, str | None]:
+    """The DuckLake chosen (``CALLREP_STORE``, else ``store`` in the file), checked; for a
+    file store, the database file: ``CALLREP_STORE`` (a path), ``CALLREP_DB``, then the
+    file's ``store`` (a path) and ``db``."""
+    value = env.get(STORE_ENV) or toml.get("store")
+    if not is_lake(value):
+        files = (env.get(STORE_ENV), env.get("CALLREP_DB"), toml.get("store"), toml.get("db"))
+        return None, next((f for f in files if f), None)
+    data_path = env.get(DATA_PATH_ENV) or toml.get("data_path")
+    try:
+        return parse_lake(str(value), data_path), None
+    except ConfigError as err:
+        blamed = DATA_PATH_ENV if str(err).startswith("data path:") else STORE_ENV
+        raise ConfigError(str(err) if env.get(blamed) else f"{path}: {err}") from None
 
 
 # --- notifications: the apprise config file (its URLs are secrets, so only its path is here) ---
@@ -223,6 +265,17 @@ def _check_file(data: Mapping[str, Any], path: Path) -> None:
     db = data.get("db")
     if db is not None and (not isinstance(db, str) or not db):
         raise ConfigError(f"{path}: db: expected a file path (a string), got {_shown(db)}")
+    store, data_path = data.get("store"), data.get("data_path")
+    if store is not None and (not isinstance(store, str) or not store):
+        raise ConfigError(
+            f"{path}: store: expected a file path or ducklake:postgres:<conninfo>, "
+            f"got {_shown(store)}"
+        )
+    if data_path is not None and (not isinstance(data_path, str) or not data_path):
+        raise ConfigError(
+            f"{path}: data_path: expected a directory or s3://bucket/prefix, "
+            f"got {_shown(data_path)}"
+        )
     for section in ("telnyx", "plivo", "pricing", "mail"):
         value = data.get(section, {})
         if not isinstance(value, Mapping):

@@ -19,7 +19,8 @@ from analytics.errors import ConfigError
 from analytics.http.limits import CAP_SETTINGS, ProviderLimits
 
 KNOWN_KEYS = [
-    "db", "base_url", "concurrency", "rate", "period_seconds", "timeout_seconds",
+    "db", "store", "data_path", "base_url", "concurrency", "rate", "period_seconds",
+    "timeout_seconds",
     "api_key_env", "auth_id_env", "auth_token_env", "telnyx_base_usd", "projection_months",
     "plivo_billing_anchor", *CAP_SETTINGS.values(),
 ]  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,8 +25,9 @@ from click.testing import CliRunner
 from analytics.cli import cli
 from analytics.simulator import Simulator, serve
 from analytics.store.advisory import BuildLock
-from analytics.store.database import open_readonly
+from analytics.store.database import open_readonly, writer
 from analytics.store.location import lake_from_env
+from analytics.store.runs import begin_run
 from tests.ducklake_env import (
     PG_ENV,
     moto_server,
@@ -220,7 +222,7 @@ _KILLED = textwrap.dedent(
         "resource_key": [str(i) for i in range(300_000)], "body": "{}",
     })
     with writer(None) as store, store.connection() as con:
-        run_id = begin_run(con, "telnyx", datetime.now(UTC))
+        run_id = begin_run(con, "telnyx", datetime.now(UTC), claim=store.claim)
         batch = Batch(appends={"raw_responses": rows.with_columns(run_id=pl.lit(run_id))})
         print(run_id, flush=True)
         land(con, run_id, batch, RunCounts(300_000, 0, 0, 0, 0, {}))
@@ -243,6 +245,43 @@ def test_a_collector_killed_mid_commit_leaves_nothing_partial(lake: dict[str, st
     ledger = _query(f"select status from collection_runs where run_id = {run_id}")
     [(landed,)] = _query(f"select count(*) from raw_responses where run_id = {run_id}")
     assert (ledger, landed) in (([], 0), ([("succeeded",)], 300_000))
+    shown = _shown_once_settled(run_id)  # the lake tells a dead collector's run from a live one
+    assert shown == ("succeeded" if ledger else "failed interrupted")
+
+
+def _shown(run_id: int) -> str:
+    """How ``callrep runs`` shows ``run_id``: its status, and the error's first word."""
+    result = CliRunner().invoke(cli, ["runs", "--limit", "50"])
+    assert result.exit_code == 0, result.output
+    [line] = [row for row in result.output.splitlines() if row.split()[0] == str(run_id)]
+    fields = line.split()
+    return " ".join(fields[3:4] + [f.rstrip(":") for f in fields[9:10]])
+
+
+def _shown_once_settled(run_id: int) -> str:
+    """``_shown``, once PostgreSQL has ended a dead collector's session (it does so as soon
+    as it reads the closed socket; a few tries at most)."""
+    for _ in range(100):
+        shown = _shown(run_id)
+        if shown != "running":
+            return shown
+        time.sleep(0.1)
+    return shown
+
+
+@pytest.mark.parametrize("lake", ["local"], indirect=True)  # one data path is enough
+def test_runs_shows_a_live_collector_s_run_running_and_a_dead_one_s_interrupted(
+    lake: dict[str, str],
+) -> None:
+    with writer(Path("unused.duckdb"), "callrep collect") as store:
+        with store.connection() as con:
+            run_id = begin_run(con, "telnyx", START, claim=store.claim)
+            unclaimed = begin_run(con, "plivo", START)  # a start written by no live collector
+        assert _shown(run_id) == "running"
+        assert _shown(unclaimed) == "failed interrupted"
+    assert _shown_once_settled(run_id) == "failed interrupted"  # its session (and lock) ended
+    [(ledger,)] = _query("select count(*) from collection_runs")
+    assert ledger == 0  # shown, not written: `runs` only reads
 
 
 @pytest.fixture
@@ -296,3 +335,140 @@ def test_a_password_in_the_store_is_refused_in_one_line(monkeypatch: pytest.Monk
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "PGPASSWORD" in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def _collect_alert(env: dict[str, str], count: int) -> list[tuple[int, str, str]]:
+    """``count`` concurrent ``collect --alert --quiet`` processes: (status, stdout, stderr)."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "analytics", "collect", "--alert", "--quiet"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    return [(p.returncode, *output) for p, output in zip(procs, outputs, strict=True)]
+
+
+@pytest.mark.parametrize("lake", ["local"], indirect=True)  # S3: the collect-build-export test
+def test_concurrent_collect_alert_builds_and_announces_once_on_the_lake(
+    lake: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.alert_helpers import webhook
+
+    sim = _sim()
+    with serve(sim, port=0) as srv, webhook() as hook:
+        env = {**_collector_env(sim, srv, tmp_path), "CALLREP_NOTIFY": hook.url()}
+        target = lake_from_env()
+        assert target is not None
+        with BuildLock(target, "callrep build"):  # a builder is busy: every process skips
+            held = _collect_alert(env, 2)
+        for status, out, err in held:
+            skipped = [line for line in out.splitlines() if "skipped" in line]
+            assert status == 0 and len(skipped) == 1, (out, err)
+            assert skipped[0].startswith("build and alerts skipped: the DuckLake")
+            assert "being built by another callrep process (pid" in skipped[0]
+        assert hook.bodies == []
+
+        raced = _collect_alert(env, 3)  # one builds and alerts; one that finds it busy skips
+        for status, out, err in raced:
+            skipped = "build and alerts skipped: the DuckLake" in out
+            alerted = bool(re.search(r": [0-9,]+ open \(|nothing needs action", out))
+            assert status == 0 and skipped != alerted, (out, err)
+        sent = sum("sent to JSON destination 1" in out for _, out, _ in raced)
+        assert sent >= 1 and len(hook.bodies) == sent  # later builders find nothing new
+
+        again = CliRunner().invoke(
+            cli, ["alerts", "--exit-status"], env={"CALLREP_NOTIFY": hook.url()}
+        )
+        assert again.exit_code == 0, again.output
+        assert len(hook.bodies) == sent
+
+    [(episodes, items)] = _query(
+        "select count(*), count(distinct (rule, subject)) from alert_episodes"
+    )
+    assert episodes == items > 0  # every item opened once, whoever built
+    [(announced, distinct)] = _query(
+        "select count(*), count(distinct (episode_id, kind)) from alert_announcements"
+    )
+    assert announced == distinct == episodes  # each opening told once to the one destination
+
+
+@pytest.mark.parametrize("lake", ["local"], indirect=True)  # DuckLake's own functions
+def test_store_maintain_merges_small_files_expires_snapshots_and_keeps_the_data(
+    lake: dict[str, str],
+) -> None:
+    from analytics.store.landing import Batch, land
+    from analytics.store.runs import RunCounts
+
+    with writer(Path("unused.duckdb"), "callrep collect") as store:
+        for _ in range(6):  # six small runs: six small files per table, a snapshot each
+            with store.connection() as con:
+                run_id = begin_run(con, "telnyx", START, claim=store.claim)
+                rows = pl.DataFrame(
+                    {"resource_key": [f"{run_id}-{i}" for i in range(50)], "body": "{}"}
+                ).with_columns(run_id=pl.lit(run_id), source=pl.lit("telnyx"), endpoint=pl.lit("e"))
+                land(
+                    con,
+                    run_id,
+                    Batch(appends={"raw_responses": rows}),
+                    RunCounts(50, 0, 0, 0, 0, {}),
+                )
+    data = Path(lake["CALLREP_DATA_PATH"])
+    listed = "select count(*) from ducklake_list_files('lake', 'raw_responses')"
+    content = "select count(*), sum(hash(columns(*))) from raw_responses"
+    snapshots = "select count(*) from ducklake_snapshots('lake')"
+    [(files_before,)], before = _query(listed), _query(content)
+    [(snapshots_before,)] = _query(snapshots)
+    on_disk = len(list(data.rglob("*.parquet")))
+    assert files_before == 6 and before[0][0] == 300
+
+    result = CliRunner().invoke(cli, ["store", "maintain", "--keep-days", "0"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split(" ")[0] for line in lines] == ["merged", "expired", "deleted"]
+
+    [(files_after,)] = _query(listed)
+    [(snapshots_after,)] = _query(snapshots)
+    assert files_after < files_before and snapshots_after < snapshots_before
+    assert len(list(data.rglob("*.parquet"))) < on_disk  # the merged-away files are gone
+    assert _query(content) == before  # and the data reads the same
+
+
+def test_store_maintain_on_a_file_store_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["store", "maintain"], env={"CALLREP_STORE": None, "CALLREP_CONFIG": None}
+    )
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "the store is a file" in result.stderr
+
+
+def test_the_store_and_data_path_keys_of_callrep_toml_choose_the_lake(
+    pg: str, tmp_path: Path
+) -> None:
+    sim = _sim()
+    data = tmp_path / "lake"
+    config = tmp_path / "lake.toml"  # not _collector_env's callrep.toml
+    conninfo = new_database(pg)
+    config.write_text(f'store = "ducklake:postgres:{conninfo}"\ndata_path = "{data}"\n')
+    unset = {"CALLREP_STORE": None, "CALLREP_DATA_PATH": None, "CALLREP_DB": None}
+    with serve(sim, port=0) as srv:
+        env = {**_collector_env(sim, srv, tmp_path), "CALLREP_CONFIG": str(config)}
+        env = {k: v for k, v in env.items() if k not in unset}
+        collected = subprocess.run(
+            [sys.executable, "-m", "analytics", "collect", "--source", "telnyx", "--quiet"],
+            env={**env, "PYTHONPATH": os.getcwd()},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert collected.returncode == 0, collected.stderr
+    assert list(data.rglob("*.parquet")) and not list(tmp_path.glob("*.duckdb"))
+    listed = CliRunner().invoke(cli, ["runs"], env={**unset, "CALLREP_CONFIG": str(config)})
+    assert listed.exit_code == 0, listed.output
+    [run] = listed.output.splitlines()[1:]
+    assert run.split()[1:4] == ["telnyx", "default", "succeeded"]

@@ -25,7 +25,8 @@ from analytics.notify import Delivery, Destination, deliver
 from analytics.report import context
 from analytics.report.weekly import collected_weeks, latest_collection, missing_sources
 from analytics.report.weeks import IsoWeek
-from analytics.store.database import open_readonly, writer
+from analytics.store.database import builder, open_readonly
+from analytics.store.location import lake_from_env
 from analytics.store.transaction import first_line
 
 
@@ -131,7 +132,7 @@ def run_alerts(
     """
     now = now or datetime.now(UTC)
     pricing = pricing or Pricing()
-    if not db_path.exists():
+    if lake_from_env() is None and not db_path.exists():
         raise StoreError(f"no callrep database at {db_path}; run `callrep collect` first")
     if dry_run:
         con = open_readonly(db_path)
@@ -139,7 +140,7 @@ def run_alerts(
             return _run(con, destinations, now, dry_run=True, pricing=pricing)
         finally:
             con.close()
-    with writer(db_path, "alerts") as store:
+    with builder(db_path, "alerts") as store:  # one at a time on a DuckLake too
         with store.connection() as con:
             result = _run(con, destinations, now, dry_run=False, pricing=pricing)
         store.publish()

@@ -6,7 +6,6 @@ Each command lives in its own module; this one only assembles the group and turn
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -25,9 +24,9 @@ from analytics.cli import (
     store,
     synth,
 )
+from analytics.cli.options import use_store
 from analytics.errors import CallrepError
 from analytics.store.database import is_damage
-from analytics.store.location import DATA_PATH_ENV, STORE_ENV, lake_from_env
 from analytics.store.transaction import first_line
 
 
@@ -56,13 +55,13 @@ class _Group(click.Group):
     "--store",
     "store_value",
     default=None,
-    help="A DuckDB file (default) or ducklake:postgres:<conninfo> (default: $CALLREP_STORE).",
+    help="A DuckDB file or ducklake:postgres:<conninfo> ($CALLREP_STORE; store in the toml).",
 )
 @click.option(
     "--data-path",
     "data_path",
     default=None,
-    help="A DuckLake's Parquet: a directory or s3://bucket/prefix ($CALLREP_DATA_PATH).",
+    help="A DuckLake's Parquet: a directory or s3://bucket/prefix ($CALLREP_DATA_PATH, data_path).",
 )
 def cli(store_value: str | None, data_path: str | None) -> None:
     """Caller-ID reputation analytics: collect, build, report.
@@ -71,12 +70,7 @@ def cli(store_value: str | None, data_path: str | None) -> None:
     Example:
       callrep demo            # simulate both providers, collect 12 weeks, build, report
     """
-    # every command (and the processes it starts) opens the store through these variables
-    lake_from_env(store_value, data_path)  # a bad store or data path: one line, nothing run
-    if store_value:
-        os.environ[STORE_ENV] = store_value
-    if data_path:
-        os.environ[DATA_PATH_ENV] = data_path
+    use_store(store_value, data_path)
 
 
 cli.add_command(alerts.alerts_command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -10,10 +11,12 @@ import click
 from analytics.cli.alerts import alert
 from analytics.cli.options import account_option, db_option, settings
 from analytics.cli.progress import progress_for, quiet_option
-from analytics.errors import InputError
+from analytics.config import Settings
+from analytics.errors import InputError, WriterLockedError
 from analytics.notify import load_destinations
 from analytics.orchestration import build_and_publish
 from analytics.orchestration.collect import SourceOutcome, collect
+from analytics.store.advisory import live_runs
 from analytics.store.database import open_readonly
 from analytics.store.location import lake_from_env
 from analytics.store.runs import list_runs
@@ -70,13 +73,24 @@ def collect_command(
     if skipped:
         click.echo(f"skipped (credentials not set): {', '.join(skipped)}")
     if with_alerts and any(o.status != "skipped" for o in outcomes):
+        build_and_alert(config, quiet)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+def build_and_alert(config: Settings, quiet: bool) -> None:
+    """Build, then alert; on a DuckLake, when another process holds the build lock (it
+    builds, and alerts or leaves that to ``collect --alert``), skip both in one line."""
+    try:
         with progress_for(quiet) as progress:
             build_and_publish(
                 config.db_path, config.pricing, command="collect --alert", progress=progress
             )
         alert(config)
-    if any(o.status == "failed" for o in outcomes):
-        sys.exit(1)
+    except WriterLockedError as busy:
+        if config.lake is None:
+            raise
+        click.echo(f"build and alerts skipped: {str(busy).split('; ')[0]}")
 
 
 def describe(outcome: SourceOutcome) -> str:
@@ -122,12 +136,13 @@ def runs_command(db: Path | None, limit: str) -> None:
     """
     count = run_limit(limit)
     path = settings(db).db_path
-    if lake_from_env() is None and not path.exists():
+    lake = lake_from_env()
+    if lake is None and not path.exists():
         click.echo(f"no database at {path} yet")
         return
     con = open_readonly(path)
     try:
-        rows = list_runs(con, count)
+        rows = list_runs(con, count, partial(live_runs, lake) if lake else None)
     finally:
         con.close()
     if not rows:

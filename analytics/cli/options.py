@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from analytics.config import Settings, load_settings
+from analytics.config import Settings, load_settings, store_setting
+from analytics.store.location import DATA_PATH_ENV, STORE_ENV, is_lake
 
 db_option: Callable[[Any], Any] = click.option(
     "--db",
@@ -27,3 +29,15 @@ def account_option(text: str) -> Callable[[Any], Any]:
 def settings(db: Path | None) -> Settings:
     """Settings from the environment and callrep.toml, with ``--db`` overriding."""
     return load_settings(db=db)
+
+
+def use_store(store: str | None, data_path: str | None) -> None:
+    """Check the store that ``--store``/``--data-path``, the environment or callrep.toml
+    names (in that order), then put the flags and a DuckLake from the file into the
+    environment, where every command (and the processes it starts) finds it."""
+    flags = {STORE_ENV: store, DATA_PATH_ENV: data_path}
+    chosen = {k: v for k, v in flags.items() if v}
+    value, path = store_setting({**os.environ, **chosen})  # a bad one: one line, nothing run
+    if is_lake(value):
+        chosen |= {STORE_ENV: value, **({DATA_PATH_ENV: path} if path else {})}
+    os.environ.update(chosen)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from analytics.cli.options import db_option, settings
+from analytics.config import store_setting
 from analytics.errors import ConfigError
 from analytics.store.copy import maintain, migrate_to_lake
 from analytics.store.location import DATA_PATH_ENV, lake_from_env, parse_lake
@@ -31,7 +31,7 @@ def store() -> None:
     "--data-path",
     "data_path",
     default=None,
-    help=f"Where the lake's Parquet goes (default: ${DATA_PATH_ENV}).",
+    help=f"Where the lake's Parquet goes (default: ${DATA_PATH_ENV}, else data_path).",
 )
 def migrate_command(db: Path | None, target: str, data_path: str | None) -> None:
     """Copy the database file (every table and run) into an empty DuckLake.
@@ -45,7 +45,7 @@ def migrate_command(db: Path | None, target: str, data_path: str | None) -> None
           --to 'ducklake:postgres:dbname=callrep host=127.0.0.1 user=callrep' \\
           --data-path /srv/callrep/lake
     """
-    lake = parse_lake(target, data_path or os.environ.get(DATA_PATH_ENV))
+    lake = parse_lake(target, data_path or store_setting()[1])  # else $CALLREP_DATA_PATH, toml
     copied = migrate_to_lake(settings(db).db_path, lake)
     click.echo(copied.summary())
 

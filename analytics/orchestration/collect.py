@@ -128,7 +128,7 @@ def collect(
             with store.connection() as con:
                 abandon_interrupted(con)
                 for c in active:
-                    run_id = begin_run(con, c.source, when, c.account)
+                    run_id = begin_run(con, c.source, when, c.account, store.claim)
                     contexts.append(RunContext(run_id, when, c.account, c.prepare(con)))
             fetched = asyncio.run(_fetch_all(active, contexts, transport, sleep, origins, progress))
             with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/

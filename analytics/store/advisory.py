@@ -1,10 +1,15 @@
-"""One builder at a time on a DuckLake: a PostgreSQL advisory lock in its catalog database.
+"""PostgreSQL advisory locks in a DuckLake's catalog database: who builds, which runs live.
 
-The file store's lock file does not exist here (builders may run on other machines), so a
-builder takes a session-level advisory lock on a connection of its own, named (through
-``application_name``) after the command holding it. A second builder fails at once with the
-same one-line message as the file lock; the lock goes when the holder's session ends,
-including when its process dies.
+The file store's lock file does not exist here (builders and collectors may run on other
+machines), so callrep takes session-level advisory locks on a connection of its own, named
+(through ``application_name``) after the command holding them. A lock goes when its
+session ends, including when the process dies; TCP keepalives on the session let the
+server notice within about a minute when the holder's machine vanishes.
+
+- One builder at a time: a second builder fails at once with the same one-line message as
+  the file lock.
+- Each collector holds a lock keyed on the run id of every run it begins, until it ends:
+  ``callrep runs`` shows a run with no ledger row and no lock as interrupted.
 """
 
 from __future__ import annotations
@@ -22,9 +27,17 @@ from analytics.store.lake import load_extension
 from analytics.store.location import Lake
 from analytics.store.transaction import first_line
 
-# pg_advisory_lock(int, int): callrep's class ('crep') and the build lock within it
+# pg_advisory_lock(int, int): callrep's class ('crep') and the build lock within it; a run's
+# lock is pg_advisory_lock(bigint run_id), which PostgreSQL keeps apart (objsubid 1, not 2)
 _CLASS, _BUILD = 0x63726570, 1
 _NAME = "callrep_lock"
+# the server drops a session whose peer stopped answering after about 60 + 6 * 10 s
+_KEEPALIVES = {"tcp_keepalives_idle": 60, "tcp_keepalives_interval": 10, "tcp_keepalives_count": 6}
+_RUNS = (
+    "select (classid::bigint << 32) | objid::bigint from pg_locks where locktype = 'advisory' "
+    "and objsubid = 1 and granted and database = "
+    "(select oid from pg_database where datname = current_database())"
+)
 _HOLDER = (
     "select a.application_name, a.client_addr::text from pg_locks as l "  # noqa: S608
     "join pg_stat_activity as a using (pid) where l.locktype = 'advisory' and "
@@ -37,23 +50,13 @@ class BuildLock:
 
     def __init__(self, lake: Lake, command: str | None = None) -> None:
         self.lake = lake
-        self.command = command or " ".join(["callrep", *sys.argv[1:2]])
+        self.command = command
         self._con: duckdb.DuckDBPyConnection | None = None
 
     def __enter__(self) -> BuildLock:
-        from analytics.store.database import connect
-
-        con = connect(":memory:")
+        con = session(self.lake)
         try:
-            load_extension(con, "postgres")
-            con.execute(f"attach '{self.lake.conninfo}' as {_NAME} (type postgres)")
-            holder = self._describe()
-            remote = (
-                f"select set_config('application_name', '{holder}', false), "
-                f"pg_try_advisory_lock({_CLASS}, {_BUILD})"
-            )  # the holder holds only [A-Za-z0-9 _.-:`], no quote
-            row = con.execute("select * from postgres_query(?, ?)", [_NAME, remote]).fetchone()
-            if not row or not row[1]:
+            if not remote(con, self.command, f"pg_try_advisory_lock({_CLASS}, {_BUILD})"):
                 raise WriterLockedError(
                     f"the DuckLake {self.lake.conninfo} is being built by another callrep "
                     f"process ({self._holder(con)}); wait for it to finish or stop it"
@@ -68,12 +71,6 @@ class BuildLock:
             raise
         self._con = con
         return self
-
-    def _describe(self) -> str:
-        """pid, command and start as one application_name (at most 63 characters)."""
-        command = re.sub(r"[^A-Za-z0-9 _.-]", "", self.command)[:30]
-        since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        return f"callrep pid {os.getpid()} `{command}` since {since}Z"[:63]
 
     def _holder(self, con: duckdb.DuckDBPyConnection) -> str:
         row = con.execute("select * from postgres_query(?, ?)", [_NAME, _HOLDER]).fetchone()
@@ -92,3 +89,84 @@ class BuildLock:
         if self._con is not None:
             self._con.close()  # ends the session, and with it the lock
             self._con = None
+
+
+class RunClaims:
+    """The runs this process is collecting, each held as an advisory lock on its run id in
+    one session of its own, opened at the first claim and closed (releasing all) at exit."""
+
+    def __init__(self, lake: Lake, command: str | None = None) -> None:
+        self.lake = lake
+        self.command = command
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def claim(self, run_id: int) -> None:
+        """Hold ``run_id``'s lock (before its start row is written: a start without a lock is
+        a dead run's)."""
+        try:
+            if self._con is None:
+                self._con = session(self.lake)
+            held = remote(self._con, self.command, f"pg_try_advisory_lock({int(run_id)}::bigint)")
+        except duckdb.Error as err:
+            raise StoreError(
+                f"cannot mark run {run_id} as live in {self.lake.conninfo}: {first_line(err)}"
+            ) from None
+        if not held:
+            raise StoreError(f"run id {run_id} is already held by another collector")
+
+    def close(self) -> None:
+        """End the session, and with it every claim."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+
+def live_runs(lake: Lake) -> set[int]:
+    """The run ids whose collectors are alive (their locks held), on any machine."""
+    con = session(lake)
+    try:
+        rows = con.execute("select * from postgres_query(?, ?)", [_NAME, _RUNS]).fetchall()
+    except duckdb.Error as err:
+        raise StoreError(
+            f"cannot ask {lake.conninfo} which runs are live: {first_line(err)}"
+        ) from None
+    finally:
+        con.close()
+    return {int(r[0]) for r in rows}
+
+
+def session(lake: Lake) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the catalog database attached as ``callrep_lock``."""
+    from analytics.store.database import connect
+
+    con = connect(":memory:")
+    try:
+        load_extension(con, "postgres")
+        con.execute(f"attach '{lake.conninfo}' as {_NAME} (type postgres)")
+    except duckdb.Error as err:
+        con.close()
+        raise StoreError(f"cannot open {lake.conninfo}: {first_line(err)}") from None
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def remote(con: duckdb.DuckDBPyConnection, command: str | None, sql: str) -> object:
+    """The value of ``sql`` (one expression) run in PostgreSQL, in the same statement that
+    names the session after ``command`` and turns on its keepalives (the extension may use
+    any session of its pool, so both go together)."""
+    settings = {"application_name": _describe(command), **_KEEPALIVES}
+    names = ", ".join(f"set_config('{k}', '{v}', false) as {k}" for k, v in settings.items())
+    # our own names and values: application_name holds no quote (_describe)
+    row = con.execute(
+        "select * from postgres_query(?, ?)", [_NAME, f"select {names}, {sql} as result"]
+    ).fetchone()
+    return row[-1] if row else None
+
+
+def _describe(command: str | None) -> str:
+    """pid, command and start as one application_name (at most 63 characters)."""
+    command = re.sub(r"[^A-Za-z0-9 _.-]", "", command or " ".join(["callrep", *sys.argv[1:2]]))
+    since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"callrep pid {os.getpid()} `{command[:30]}` since {since}Z"[:63]

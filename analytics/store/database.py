@@ -21,7 +21,7 @@ import duckdb
 from analytics.errors import ConfigError, FileHeldError, InputError, SchemaError, StoreError
 from analytics.resources import demo_database
 from analytics.store import generation
-from analytics.store.advisory import BuildLock
+from analytics.store.advisory import BuildLock, RunClaims
 from analytics.store.files import atomic_path, remove_orphaned_partials
 from analytics.store.lake import connect_lake, ensure_schema
 from analytics.store.location import Lake, lake_from_env
@@ -121,6 +121,10 @@ class Store:
     def __init__(self, db_path: Path) -> None:
         self.path = db_path
 
+    def claim(self, run_id: int) -> None:
+        """Nothing to mark: the writer lock shows this process alive, and the next writer
+        ends its runs as interrupted if it dies."""
+
     @contextmanager
     def connection(self, wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived read-write connection on the migrated store (generation bumped).
@@ -201,9 +205,14 @@ def held_wait_seconds() -> float:
 class LakeStore:
     """A DuckLake store (``CALLREP_STORE=ducklake:...``): many writers, no published copy."""
 
-    def __init__(self, lake: Lake, db_path: Path) -> None:
+    def __init__(self, lake: Lake, db_path: Path, command: str | None = None) -> None:
         self.lake = lake
         self.path = db_path  # only names the receiver's spool and the (unused) pending folder
+        self.claims = RunClaims(lake, command)
+
+    def claim(self, run_id: int) -> None:
+        """Hold ``run_id`` live (an advisory lock) until this store's block ends."""
+        self.claims.claim(run_id)
 
     @contextmanager
     def connection(self, wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -227,7 +236,11 @@ def writer(db_path: Path, command: str | None = None) -> Iterator[Store | LakeSt
     """
     lake = lake_from_env()
     if lake is not None:
-        yield LakeStore(lake, db_path)
+        store = LakeStore(lake, db_path, command)
+        try:
+            yield store
+        finally:
+            store.claims.close()
         return
     with WriterLock(db_path, command):
         remove_orphaned_partials(db_path.parent)
@@ -246,7 +259,7 @@ def builder(db_path: Path, command: str | None = None) -> Iterator[Store | LakeS
             yield store
         return
     with BuildLock(lake, command):
-        yield LakeStore(lake, db_path)
+        yield LakeStore(lake, db_path, command)
 
 
 def open_readonly(db_path: Path | str | None = None) -> duckdb.DuckDBPyConnection:

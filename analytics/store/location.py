@@ -65,8 +65,8 @@ def parse_lake(value: str, data_path: str | None) -> Lake:
         raise ConfigError("store: the conninfo holds a quote or a control character")
     if not data_path:
         raise ConfigError(
-            f"store: a DuckLake store needs a data path: set {DATA_PATH_ENV} or --data-path "
-            "(a directory or s3://bucket/prefix)"
+            f"store: a DuckLake store needs a data path: set {DATA_PATH_ENV}, --data-path or "
+            "data_path in callrep.toml (a directory or s3://bucket/prefix)"
         )
     return Lake(conninfo, _data_path(data_path))
 

@@ -2,7 +2,7 @@
 ``collection_runs`` (one row as it ends), both only ever appended to.
 
 A run is open while it has a start and no ledger row; :func:`list_runs` shows it as
-``running``.
+``running`` while its process lives (on a DuckLake: while its advisory lock is held).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -54,15 +55,21 @@ def new_run_id() -> int:
 
 
 def begin_run(
-    con: duckdb.DuckDBPyConnection, source: str, collected_at: datetime, account: str = "default"
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    collected_at: datetime,
+    account: str = "default",
+    claim: Callable[[int], None] | None = None,
 ) -> int:
     """Record that ``account`` of ``source`` started a run (``collection_run_starts``) and
-    return its new run_id.
+    return its new run_id; ``claim`` (the store's) first marks the run as live.
 
     The ledger row itself (``collection_runs``) is appended once, when the run ends: a run
     that never ends has none, and no ledger row is ever updated (DuckLake-safe appends).
     """
     run_id = new_run_id()
+    if claim is not None:
+        claim(run_id)
     con.execute(
         """
         insert into collection_run_starts
@@ -171,8 +178,31 @@ def reopen_interrupted(con: duckdb.DuckDBPyConnection, run_id: int) -> bool:
     return False
 
 
-def list_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, object]]:
-    """The newest runs, newest first: the ledger's rows, and open runs as ``running``."""
+def list_runs(
+    con: duckdb.DuckDBPyConnection,
+    limit: int = 20,
+    live: Callable[[], set[int]] | None = None,
+) -> list[dict[str, object]]:
+    """The newest runs, newest first: the ledger's rows, and open runs as ``running``.
+
+    With ``live`` (the run ids whose collectors are alive, on a DuckLake), an open run that
+    was open before and after asking, and is not live, shows as ``failed`` (interrupted):
+    its collector died. (A run's lock is taken before its start is written and let go
+    after its ledger row commits, so asking between two reads never misjudges one.)
+    """
+    rows = _runs(con, limit)
+    if live is None or not any(r["status"] == "running" for r in rows):
+        return rows
+    before = {r["run_id"] for r in rows if r["status"] == "running"}
+    alive = live()
+    rows = _runs(con, limit)
+    for r in rows:
+        if r["status"] == "running" and r["run_id"] in before and r["run_id"] not in alive:
+            r["status"], r["error"] = "failed", INTERRUPTED
+    return rows
+
+
+def _runs(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, object]]:
     cursor = con.execute(
         f"""
         select run_id, source, account, status, collected_at, started_at, finished_at,
