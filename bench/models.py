@@ -5,7 +5,10 @@ Full build (``analytics.models.build(con, pricing, full=True)``, what ``callrep 
 incremental build after one more synthetic day; database size on disk; peak RSS;
 the worker's CPU seconds (user + sys) in the notes, steadier than wall time on a shared machine.
 
-    python -m bench.models [--quick] [--runs N]
+    python -m bench.models [--quick] [--runs N] [--scale 20000x365] [--work DIR]
+
+``--scale`` measures another fleet (numbers × days) for a faster loop while working on the
+models; the synthetic history is cached per scale in ``--work``'s parent.
 """
 
 from __future__ import annotations
@@ -90,9 +93,11 @@ def _slowest(samples: list[dict[str, Any]]) -> str:
     return f"CPU {mid['cpu_seconds']:.1f} s; slowest models: {models}"
 
 
-def synth_db(work: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
+def synth_db(
+    work: Path, quick: bool, scale: tuple[int, int] | None = None
+) -> tuple[Path, dict[str, Any]]:
     """The synthetic year (cached per scale under ``work``'s parent); returns path, info."""
-    numbers, days = QUICK if quick else (NUMBERS, DAYS)
+    numbers, days = scale or (QUICK if quick else (NUMBERS, DAYS))
     cache = work.parent / f"synth-{numbers}x{days}.duckdb"
     info: dict[str, Any] = {"numbers": numbers, "days": days}
     if not cache.exists():
@@ -114,11 +119,16 @@ def synth_db(work: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
     return cache, info
 
 
-def run(quick: bool = False, runs: int = 3, work: Path | None = None) -> list[Figure]:
+def run(
+    quick: bool = False,
+    runs: int = 3,
+    work: Path | None = None,
+    scale: tuple[int, int] | None = None,
+) -> list[Figure]:
     work = Path(work or tempfile.mkdtemp(prefix="callrep-bench-models-"))
     work.mkdir(parents=True, exist_ok=True)
     runs = 1 if quick else runs
-    year, info = synth_db(work, quick)
+    year, info = synth_db(work, quick, scale)
     numbers, days = info["numbers"], info["days"]
     db = work / "models.duckdb"
     shutil.copyfile(year, db)
@@ -234,11 +244,22 @@ def main(argv: list[str] | None = None) -> None:
     w.add_argument("--days-from", type=int, default=0)
     p.add_argument("--quick", action="store_true")
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--scale", type=_scale, help="numbers x days, e.g. 20000x365")
+    p.add_argument("--work", type=Path, help="scratch directory (the cache goes in its parent)")
     a = p.parse_args(argv)
     if a.cmd == "worker":
         emit(_worker(a))
         return
-    print(json.dumps([f.to_json() for f in run(quick=a.quick, runs=a.runs)], indent=1))
+    figs = run(quick=a.quick, runs=a.runs, work=a.work, scale=a.scale)
+    print(json.dumps([f.to_json() for f in figs], indent=1))
+
+
+def _scale(text: str) -> tuple[int, int]:
+    """``NUMBERSxDAYS`` as two positive integers."""
+    numbers, sep, days = text.lower().partition("x")
+    if not (sep and numbers.isdigit() and days.isdigit() and int(numbers) and int(days)):
+        raise argparse.ArgumentTypeError(f"expected NUMBERSxDAYS such as 20000x365, got {text!r}")
+    return int(numbers), int(days)
 
 
 if __name__ == "__main__":
