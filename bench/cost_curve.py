@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import CALLREP, REPO, Figure, emit, ratio, run_worker
+from bench.common import CALLREP, REPO, Figure, ratio, run_worker
+from bench.models import size_figure
 
 STAGE = "7 cost curve"
 DAYS = 30
@@ -45,19 +46,6 @@ def unavailable() -> str | None:
     except ImportError as err:
         return f"models not available yet ({err})"
     return None
-
-
-def _worker(a: argparse.Namespace) -> dict[str, Any]:
-    """``size``: the database's bytes in use (used blocks × block size), after a checkpoint."""
-    from analytics.store.database import connect
-
-    con = connect(Path(a.db))
-    con.execute("checkpoint")
-    block, used = con.execute(
-        "select block_size, used_blocks from pragma_database_size()"
-    ).fetchone()  # type: ignore[misc]
-    con.close()
-    return {"used_bytes": int(block) * int(used), "file_bytes": Path(a.db).stat().st_size}
 
 
 def run_command(args: list[str], timeout: float = 1800) -> dict[str, Any]:
@@ -111,9 +99,9 @@ def measure(work: Path, numbers: int, days: int) -> dict[str, Any]:
     """Full build, one more day, incremental build, sizes and the report for one fleet size."""
     db = work / f"curve-{numbers}.duckdb"
     shutil.copyfile(_synth(work, numbers, days), db)
-    landing = run_worker("bench.cost_curve", "worker", "size", "--db", str(db))
+    landing = run_worker("bench.models", "worker", "size", "--db", str(db))
     full = run_worker("bench.models", "worker", "full", "--db", str(db))
-    built = run_worker("bench.cost_curve", "worker", "size", "--db", str(db))
+    built = run_worker("bench.models", "worker", "size", "--db", str(db))
     more = ["--db", str(db), "--numbers", str(numbers), "--days", "1", "--days-from", str(days)]
     run_worker("bench.models", "worker", "synth", *more)
     incremental = run_worker("bench.models", "worker", "incremental", "--db", str(db))
@@ -142,11 +130,23 @@ def _figures(m: dict[str, Any]) -> list[Figure]:
     n = f"{m['numbers']:,} numbers × {m['days']} days"
     full, incr, rep = m["full"], m["incremental"], m["report"]
     peak = max(full["peak_rss_mb"], incr["peak_rss_mb"])
-    cpu = f"CPU {full['cpu_seconds']:.1f} s / {incr['cpu_seconds']:.2f} s"
-    land, built = m["landing"]["used_bytes"], m["built"]["used_bytes"]
     return [
-        Figure(STAGE, f"full build, {n}", full["seconds"], "s", [full["seconds"]], note=cpu),
-        Figure(STAGE, f"incremental day, {n}", incr["seconds"], "s", [incr["seconds"]]),
+        Figure(
+            STAGE,
+            f"full build, {n}",
+            full["seconds"],
+            "s",
+            [full["seconds"]],
+            note=f"CPU {full['cpu_seconds']:.1f} s",
+        ),
+        Figure(
+            STAGE,
+            f"incremental day, {n}",
+            incr["seconds"],
+            "s",
+            [incr["seconds"]],
+            note=f"CPU {incr['cpu_seconds']:.2f} s",
+        ),
         Figure(
             STAGE,
             f"peak RSS, builds, {n}",
@@ -159,19 +159,7 @@ def _figures(m: dict[str, Any]) -> list[Figure]:
             "< 2 GB",
             peak < MAX_RSS_MB,
         ),
-        Figure(
-            STAGE,
-            f"database in use after the build, {n}",
-            built / 1e6,
-            "MB",
-            [],
-            "landing tables in use (MB)",
-            land / 1e6,
-            ratio(built, land),
-            "≤ 1.2× landing (goal)",
-            built <= 1.2 * land,
-            f"file {m['built']['file_bytes'] / 1e6:,.0f} MB",
-        ),
+        size_figure(STAGE, f"after the build, {n}", m["landing"], m["built"]),
         Figure(
             STAGE,
             f"callrep report, {n}",
@@ -252,17 +240,10 @@ def run(
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.cost_curve")
-    sub = p.add_subparsers(dest="cmd")
-    w = sub.add_parser("worker")
-    w.add_argument("action", choices=("size",))
-    w.add_argument("--db", required=True)
     p.add_argument("--quick", action="store_true")
     p.add_argument("--sizes", help="comma-separated fleet sizes (default 10000,100000,1000000)")
     p.add_argument("--work", type=Path, help="scratch directory (the cache goes in its parent)")
     a = p.parse_args(argv)
-    if a.cmd == "worker":
-        emit(_worker(a))
-        return
     sizes = tuple(int(n) for n in a.sizes.split(",")) if a.sizes else None
     figs = run(quick=a.quick, work=a.work, sizes=sizes)
     print(json.dumps([f.to_json() for f in figs], indent=1))

@@ -5,7 +5,10 @@ Full build (``analytics.models.build(con, pricing, full=True)``, what ``callrep 
 incremental build after one more synthetic day; database size on disk; peak RSS;
 the worker's CPU seconds (user + sys) in the notes, steadier than wall time on a shared machine.
 
-    python -m bench.models [--quick] [--runs N]
+    python -m bench.models [--quick] [--runs N] [--scale 20000x365] [--work DIR]
+
+``--scale`` measures another fleet (numbers × days) for a faster loop while working on the
+models; the synthetic history is cached per scale in ``--work``'s parent.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bench.common import Figure, emit, median, ratio, run_worker
 
 NUMBERS, DAYS = 100_000, 365
 QUICK = (2_000, 60)
+MAX_DB_GROWTH = 1.2  # the built database against the landing tables alone, in blocks used
 
 
 def unavailable() -> str | None:
@@ -42,6 +46,8 @@ def _worker(a: argparse.Namespace) -> dict[str, Any]:
     from analytics.store.schema import migrate
 
     t0 = time.perf_counter()
+    if a.action == "size":
+        return db_size(Path(a.db))
     if a.action == "synth":
         counts = synthesize(a.db, numbers=a.numbers, days=a.days, days_from=a.days_from)
         seconds = time.perf_counter() - t0
@@ -65,6 +71,24 @@ def _worker(a: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def db_size(db: Path) -> dict[str, int]:
+    """The database's bytes in use (used blocks × block size) after a checkpoint, and its file.
+
+    The file keeps the blocks freed by earlier writes (the synthetic history's first
+    checkpoint frees a third of it), so the blocks in use are what compares with the landing
+    tables.
+    """
+    from analytics.store.database import connect
+
+    con = connect(db)
+    con.execute("checkpoint")
+    block, used = con.execute(
+        "select block_size, used_blocks from pragma_database_size()"
+    ).fetchone()  # type: ignore[misc]
+    con.close()
+    return {"used_bytes": int(block) * int(used), "file_bytes": db.stat().st_size}
+
+
 def settle(db: Path) -> None:
     """Let DuckDB finish the synthetic history's storage before anything is timed.
 
@@ -82,6 +106,24 @@ def settle(db: Path) -> None:
     con.close()
 
 
+def size_figure(stage: str, what: str, landing: dict[str, int], built: dict[str, int]) -> Figure:
+    """The database in use after a build against the landing tables alone (goal ≤ 1.2×)."""
+    land, used = landing["used_bytes"], built["used_bytes"]
+    return Figure(
+        stage,
+        f"database in use {what}",
+        used / 1e6,
+        "MB",
+        [],
+        "landing tables in use (MB)",
+        land / 1e6,
+        ratio(used, land),
+        f"≤ {MAX_DB_GROWTH:g}× landing (goal)",
+        used <= MAX_DB_GROWTH * land,
+        f"file {built['file_bytes'] / 1e6:,.0f} MB",
+    )
+
+
 def _slowest(samples: list[dict[str, Any]]) -> str:
     """The slowest models of the median run and its CPU seconds, for the note."""
     ranked = sorted(samples, key=lambda s: s["seconds"])
@@ -90,9 +132,11 @@ def _slowest(samples: list[dict[str, Any]]) -> str:
     return f"CPU {mid['cpu_seconds']:.1f} s; slowest models: {models}"
 
 
-def synth_db(work: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
+def synth_db(
+    work: Path, quick: bool, scale: tuple[int, int] | None = None
+) -> tuple[Path, dict[str, Any]]:
     """The synthetic year (cached per scale under ``work``'s parent); returns path, info."""
-    numbers, days = QUICK if quick else (NUMBERS, DAYS)
+    numbers, days = scale or (QUICK if quick else (NUMBERS, DAYS))
     cache = work.parent / f"synth-{numbers}x{days}.duckdb"
     info: dict[str, Any] = {"numbers": numbers, "days": days}
     if not cache.exists():
@@ -114,15 +158,20 @@ def synth_db(work: Path, quick: bool) -> tuple[Path, dict[str, Any]]:
     return cache, info
 
 
-def run(quick: bool = False, runs: int = 3, work: Path | None = None) -> list[Figure]:
+def run(
+    quick: bool = False,
+    runs: int = 3,
+    work: Path | None = None,
+    scale: tuple[int, int] | None = None,
+) -> list[Figure]:
     work = Path(work or tempfile.mkdtemp(prefix="callrep-bench-models-"))
     work.mkdir(parents=True, exist_ok=True)
     runs = 1 if quick else runs
-    year, info = synth_db(work, quick)
+    year, info = synth_db(work, quick, scale)
     numbers, days = info["numbers"], info["days"]
     db = work / "models.duckdb"
     shutil.copyfile(year, db)
-    size_raw = db.stat().st_size
+    landing = run_worker("bench.models", "worker", "size", "--db", str(db))
     full, incr = [], []
     for i in range(runs):
         if i and full[0]["seconds"] > 60:
@@ -133,7 +182,7 @@ def run(quick: bool = False, runs: int = 3, work: Path | None = None) -> list[Fi
             file=sys.stderr,
             flush=True,
         )
-    size_built = db.stat().st_size
+    built = run_worker("bench.models", "worker", "size", "--db", str(db))
     for i in range(runs):
         run_worker(
             "bench.models",
@@ -186,16 +235,7 @@ def run(quick: bool = False, runs: int = 3, work: Path | None = None) -> list[Fi
             iw <= 1.0,
             _slowest(incr),
         ),
-        Figure(
-            stage,
-            "database size on disk after the full build",
-            size_built / 1e6,
-            "MB",
-            [],
-            "landing tables only (MB)",
-            size_raw / 1e6,
-            ratio(size_built, size_raw),
-        ),
+        size_figure(stage, "after the full build", landing, built),
         Figure(
             "6 memory",
             "peak RSS, model builds (worst of full and incremental)",
@@ -227,18 +267,29 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.models")
     sub = p.add_subparsers(dest="cmd")
     w = sub.add_parser("worker")
-    w.add_argument("action", choices=("synth", "full", "incremental"))
+    w.add_argument("action", choices=("synth", "full", "incremental", "size"))
     w.add_argument("--db", required=True)
     w.add_argument("--numbers", type=int, default=NUMBERS)
     w.add_argument("--days", type=int, default=DAYS)
     w.add_argument("--days-from", type=int, default=0)
     p.add_argument("--quick", action="store_true")
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--scale", type=_scale, help="numbers x days, e.g. 20000x365")
+    p.add_argument("--work", type=Path, help="scratch directory (the cache goes in its parent)")
     a = p.parse_args(argv)
     if a.cmd == "worker":
         emit(_worker(a))
         return
-    print(json.dumps([f.to_json() for f in run(quick=a.quick, runs=a.runs)], indent=1))
+    figs = run(quick=a.quick, runs=a.runs, work=a.work, scale=a.scale)
+    print(json.dumps([f.to_json() for f in figs], indent=1))
+
+
+def _scale(text: str) -> tuple[int, int]:
+    """``NUMBERSxDAYS`` as two positive integers."""
+    numbers, sep, days = text.lower().partition("x")
+    if not (sep and numbers.isdigit() and days.isdigit() and int(numbers) and int(days)):
+        raise argparse.ArgumentTypeError(f"expected NUMBERSxDAYS such as 20000x365, got {text!r}")
+    return int(numbers), int(days)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,10 @@ def write_holidays(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None =
     con.execute(
         "create or replace table us_federal_holidays (day date not null, name varchar not null)"
     )
-    if rows:
-        con.executemany("insert into us_federal_holidays values (?, ?)", rows)
+    if rows:  # one statement: executemany costs a round of failed optional imports per row
+        days, names = zip(*rows, strict=True)
+        con.execute(
+            "insert into us_federal_holidays select unnest(?::date[]), unnest(?::varchar[])",
+            [list(days), list(names)],
+        )
     return len(rows)

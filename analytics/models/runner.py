@@ -131,20 +131,19 @@ def write_settings(con: duckdb.DuckDBPyConnection, pricing: Pricing) -> None:
     )
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "select count(*) from duckdb_tables() where table_name = ? and not temporary", [name]
-    ).fetchone()
-    return bool(row and row[0])
+def _relations(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every table and view of the current database (not temporary): name -> table | view.
 
-
-def _view_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "select count(*) from duckdb_views() where view_name = ? and not temporary "
-        "and database_name = current_database()",
-        [name],
-    ).fetchone()
-    return bool(row and row[0])
+    Read once per build and kept up to date by :func:`_materialise`: a catalog query per
+    model was a visible part of an incremental build.
+    """
+    rows = con.execute(
+        "select table_name, 'table' from duckdb_tables() "
+        "where not temporary and database_name = current_database() "
+        "union all select view_name, 'view' from duckdb_views() "
+        "where not temporary and database_name = current_database()"
+    ).fetchall()
+    return {name: kind for name, kind in rows}
 
 
 def _truncate(day: date, grain: str) -> date:
@@ -156,20 +155,29 @@ def _truncate(day: date, grain: str) -> date:
 
 
 def _materialise(
-    con: duckdb.DuckDBPyConnection, model: Model, *, full: bool, since: date, changed: bool
+    con: duckdb.DuckDBPyConnection,
+    model: Model,
+    *,
+    full: bool,
+    since: date,
+    changed: bool,
+    relations: dict[str, str],
 ) -> str:
+    """Build one model; ``relations`` (see :func:`_relations`) is updated to match."""
     name = model.name
     if not _IDENTIFIER.match(name):
         raise ValueError(f"{model.path}: model names are lowercase letters, digits and _")
     body = model.sql
+    kind = relations.get(name)
+    relations[name] = "view" if model.materialized == "view" else "table"
     if model.materialized == "view":
-        if not full and not changed and _view_exists(con, name):
+        if not full and not changed and kind == "view":
             return "kept"  # the same SQL: recreating it would only rewrite the catalog
-        if _exists(con, name):  # a model that was a table in an earlier version
+        if kind == "table":  # a model that was a table in an earlier version
             con.execute(f"drop table {name}")
         con.execute(f"create or replace view {name} as\n{body}")
         return "view"
-    if _view_exists(con, name):  # a model that was a view in an earlier version
+    if kind == "view":  # a model that was a view in an earlier version
         con.execute(f"drop view {name}")
     if model.materialized == "table":
         con.execute(f"create or replace table {name} as\n{body}")
@@ -177,7 +185,7 @@ def _materialise(
     column = model.incremental_on or ""
     if not _IDENTIFIER.match(column):
         raise ValueError(f"{model.path}: incremental_on must name a column")
-    if full or not _exists(con, name):
+    if full or kind != "table":
         con.execute("set variable callrep_since = ?", [FULL_SINCE])
         con.execute(f"create or replace table {name} as\n{body}")
         return "full"
@@ -208,11 +216,12 @@ def build(
     previous = state.last_build(con)
     changed = state.changed_models(con, discovered, pricing)
     incremental = [m for m in discovered if m.materialized == "incremental"]
+    relations = _relations(con)
     full = (
         full
         or previous is None
         or any(m.name in changed for m in incremental)
-        or any(not _exists(con, m.name) for m in incremental)
+        or any(relations.get(m.name) != "table" for m in incremental)
     )
     covered = state.latest_run_id(con)
     runs = state.new_runs(con)  # read before the models: a run landing meanwhile is next
@@ -234,7 +243,12 @@ def build(
             t0 = time.perf_counter()
             with transaction(con):
                 mode = _materialise(
-                    con, model, full=full, since=since, changed=model.name in changed
+                    con,
+                    model,
+                    full=full,
+                    since=since,
+                    changed=model.name in changed,
+                    relations=relations,
                 )
             if full and mode in ("full", "table") and model.layer == "intermediate" and not lake:
                 # Write big intermediate tables out now rather than holding them in memory

@@ -352,7 +352,7 @@ final as (
             as pending_deadline,
         coalesce(
             least(facts.att_deadline_utc, facts.tmobile_deadline_utc)
-            < timezone('UTC', states.collected_at),
+            < states.collected_at_utc,
             false
         ) as stuck_pending,
         case

@@ -3,8 +3,9 @@
 --   registered from the first time one of its enabled numbers has a carrier ACTIVE until the first
 --   collection at which it has no enabled number left; enabling again after that is a new registration.
 --   Approval is the first carrier's ACTIVE decision time (int_plivo_carrier_status_runs: updated_at,
---   else the earliest callback, else the first collection that saw it), so the pending time runs to
---   the decision. The mart plivo_ein_registrations publishes these rows; the cost models read them.
+--   else the earliest callback, else the first collection that saw it, per business and collection
+--   in int_plivo_ein_runs), so the pending time runs to the decision. The mart
+--   plivo_ein_registrations publishes these rows; the cost models read them.
 --   Plivo bills per EIN per account: each account's (or subaccount's) businesses are registered and
 --   billed on their own, over that account's collections.
 -- grain: registration (one business of one account, one unbroken stretch of its collections with
@@ -18,36 +19,9 @@ runs as (
     select * from stg_plivo__runs
 ),
 
-status_runs as (
-    select * from int_plivo_carrier_status_runs
-    where caller_reputation = 'enabled'
-        and ein is not null
-),
-
-states as (
-    -- when the number's first carrier turned ACTIVE, never later than this collection
-    select
-        *,
-        case
-            when 'ACTIVE' in (att_status, tmobile_status) then least(
-                case when att_status = 'ACTIVE' then att_decided_at end,
-                case when tmobile_status = 'ACTIVE' then tmobile_decided_at end,
-                collected_at
-            )
-        end as active_at,
-    from status_runs
-),
-
 ein_runs as (
-    select
-        account,
-        ein,
-        run_seq,
-        min(active_at) as first_active_at,
-        arg_min(profile_uuid, active_at) as first_active_profile_uuid,
-        min(ein_status) as ein_status,
-    from states
-    group by account, ein, run_seq
+    -- one row per business and collection with an enabled number (int_plivo_ein_runs)
+    select * from int_plivo_ein_runs
 ),
 
 islands as (
