@@ -21,6 +21,10 @@ number_days as (
     select * from int_telnyx_number_days
 ),
 
+enterprise_days as (
+    select * from int_telnyx_enterprise_days
+),
+
 runs as (
     select * from stg_telnyx__runs
 ),
@@ -44,22 +48,24 @@ numbers as (
 observations as (
     -- only the numbers in remediation requests (a semi-join before the join to the runs)
     select
-        d.account,
+        e.account,
         d.phone_key,
         d.risk_code,
         d.last_refreshed_at,
         u.collected_at,
     from (
-        select account, phone_key, observed_on, risk_code, last_refreshed_at
+        select phone_key, enterprise_key, observed_on, risk_code, last_refreshed_at
         from number_days
-        semi join (select distinct account, phone_key from results) as submitted
-            using (account, phone_key)
+        where phone_key in (select phone_key from results)
     ) as d
+    -- the enterprise key names the account
+    join enterprise_days as e
+        on e.observed_on = d.observed_on and e.enterprise_key = d.enterprise_key
     join (
         select account, observed_on, collected_at
         from runs
         where is_latest_of_day
-    ) as u on u.account = d.account and u.observed_on = d.observed_on
+    ) as u on u.account = e.account and u.observed_on = d.observed_on
 ),
 
 per_number as (

@@ -73,15 +73,9 @@ recent as (
 -- earlier observation (for the others the 7 recent days hold both the previous observation and
 -- the latest one 7 or more days earlier): on a daily build, a handful of numbers.
 needs_anchor as (
-    select (a.account_code << 50) | n.phone_key as number_key
-    from (
-        select account, phone_key from number_days
-        where observed_on >= getvariable('callrep_since')
-        except
-        select account, phone_key from number_days
-        where observed_on = getvariable('callrep_since') - 7
-    ) as n
-    join account_codes as a using (account)
+    select number_key from packed where observed_on >= getvariable('callrep_since')
+    except
+    select number_key from packed where observed_on = getvariable('callrep_since') - 7
 ),
 
 anchors as (
