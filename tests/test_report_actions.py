@@ -178,9 +178,9 @@ def _onsets(rows: list[tuple[str, date, str, int]]) -> list[tuple]:
     model = next(m for m in discover() if m.name == "score_drift_onsets")
     con = duckdb.connect()
     con.execute(
-        "create table int_score_drift (account varchar, phone_number varchar, enterprise_id varchar, "
-        "observed_on date, spam_risk varchar, score varchar, value_now smallint, "
-        "value_before smallint, before_on date, points_dropped smallint)"
+        "create table int_score_drift (account varchar, phone_number varchar, "
+        "enterprise_id varchar, observed_on date, spam_risk varchar, score varchar, "
+        "value_now smallint, value_before smallint, before_on date, points_dropped smallint)"
     )
     for phone, day, score, drop in rows:
         con.execute(
