@@ -40,7 +40,12 @@ enterprise_codes as (
         e.enterprise_key,
         e.account,
         a.account_code,
-        row_number() over (order by e.enterprise_key) as code,
+        -- 17 bits of the packed state below
+        case
+            when row_number() over (order by e.enterprise_key) < 131072
+                then row_number() over (order by e.enterprise_key)
+            else error('int_telnyx_number_events: more than 131071 Telnyx enterprises')
+        end as code,
     from (select distinct enterprise_key, account from enterprise_days) as e
     join account_codes as a using (account)
 ),
