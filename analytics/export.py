@@ -19,6 +19,7 @@ import duckdb
 
 from analytics.errors import InputError
 from analytics.models import marts
+from analytics.report.accounts import scope
 from analytics.store.files import STDOUT, atomic_path
 from analytics.store.transaction import first_line
 
@@ -155,8 +156,7 @@ def export_mart(
     if accounts:
         if "account" not in columns:
             raise InputError(f"--account: {mart} has no account column to filter on")
-        where += (" and" if where else " where") + ' m."account" in (select unnest($accounts))'
-        params["accounts"] = list(accounts)
+        scope(con, accounts, (mart, NAMES))  # the readers' one account filter
     # rows in key order, so the same data always gives the same bytes
     order = ", ".join(f'm."{k}"' for k in _key(mart) if k in columns)
     order_by = f" order by {order}" if order else ""
@@ -177,7 +177,9 @@ def export_mart(
 
 def _with_names(mart: str, columns: list[str]) -> tuple[str, str]:
     """The select list and joins that put ``<x>enterprise_name`` (from ``dim_enterprises``, the
-    one place names come from) right after each ``<x>enterprise_id`` column."""
+    one place names come from, of the row's account when it has one) right after each
+    ``<x>enterprise_id`` column."""
+    account = ' and {0}.account = m."account"' if "account" in columns else ""
     select, joins = [], []
     for column in columns:
         select.append(f'm."{column}"')
@@ -185,7 +187,10 @@ def _with_names(mart: str, columns: list[str]) -> tuple[str, str]:
             alias = f"n{len(joins)}"
             name = column.removesuffix("id") + "name"
             select.append(f'{alias}.enterprise_name as "{name}"')
-            joins.append(f' left join {NAMES} as {alias} on {alias}.enterprise_id = m."{column}"')
+            joins.append(
+                f" left join {NAMES} as {alias} on {alias}.enterprise_id = "
+                f'm."{column}"{account.format(alias)}'
+            )
     return ", ".join(select), "".join(joins)
 
 

@@ -331,9 +331,14 @@ def test_export_filters_a_mart_keyed_on_account(
         assert all(line.startswith(f"{account},") for line in lines[1:])
         counts[account] = len(lines) - 1
     assert counts == {"west": len(sims["west.sim"].plivo.by_number), "east": 0}
-    refused = runner.invoke(cli, ["export", "spam_risk_weekly", "--account", "west"], env=env)
-    assert refused.exit_code == 2
-    assert "spam_risk_weekly has no account column" in refused.output
+    weekly = tmp_path / "weekly.csv"
+    args = ["export", "spam_risk_weekly", "--account", "east", "--out", str(weekly)]
+    assert runner.invoke(cli, args, env=env).exit_code == 0  # every mart keys on account
+    rows = weekly.read_text(encoding="utf-8").splitlines()[1:]
+    assert rows and all(line.startswith("east,") for line in rows)
+    refused = runner.invoke(cli, ["export", "spam_risk_weekly", "--account", "north"], env=env)
+    assert refused.exit_code == 2 and refused.output.count("\n") == 1
+    assert "no account named 'north'" in refused.output
 
 
 @given(name=st.text(alphabet=string.ascii_letters + string.digits + "-_. /:@", max_size=80))

@@ -67,7 +67,11 @@ class Days:
 
 
 def _of(run, rule: str) -> dict[str, str]:
-    return {i.subject: i.status for i in run.items if i.rule == rule}
+    """The rule's items by subject, without the account every subject names first (here the
+    single account, ``default``)."""
+    items = {i.subject: i.status for i in run.items if i.rule == rule}
+    assert all(s.startswith("default / ") for s in items)
+    return {s.removeprefix("default / "): status for s, status in items.items()}
 
 
 def test_episodes_open_repeat_close_and_reopen_announced_once(tmp_path):
@@ -114,7 +118,9 @@ def test_episodes_open_repeat_close_and_reopen_announced_once(tmp_path):
         assert _of(recovered, "collection-failed") == {"telnyx": "resolved"}
         assert _of(recovered, "data-stale").get("telnyx") == "resolved"
         last = hook.messages[-1]
-        assert "Collections that failed: 1 resolved" in last and "resolved  telnyx" in last
+        assert (
+            "Collections that failed: 1 resolved" in last and "resolved  default / telnyx" in last
+        )
 
         reopened = days.next_day(telnyx_fails=True)
         assert _of(reopened, "collection-failed") == {"telnyx": "new"}

@@ -64,7 +64,9 @@ def test_dry_run_shows_what_would_be_sent_and_records_nothing(db, tmp_path):
         assert hook.bodies == []
     items = [json.loads(line) for line in result.stdout.splitlines()]
     assert items and {i["status"] for i in items} == {"new"}
-    assert {i["subject"] for i in items if i["rule"] == "number-high"} == set(_high(db))
+    assert {i["subject"] for i in items if i["rule"] == "number-high"} == {
+        f"default / {number}" for number in _high(db)
+    }
     assert all(i["next_step"] for i in items)
     assert "would send" in result.stderr and TOKEN not in result.output
     assert _count(db, "alert_episodes") == 0 and _count(db, "alert_announcements") == 0

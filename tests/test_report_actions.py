@@ -128,30 +128,33 @@ def test_enterprise_gate_next_steps_given_hand_written_gates():
     con = duckdb.connect()
     con.execute(
         "create table report_enterprises as select * from (values "
-        "('e1', true, 'rejected', 'approved', ['The FEIN does not match the legal name.']), "
-        "('e2', true, 'rejected', 'approved', ['The website could not be verified.']), "
-        "('e3', true, 'approved', 'rejected', null), "
-        "('e4', true, 'approved', 'pending', null), "
-        "('e5', true, 'pending', 'approved', null), "
-        "('e6', false, null, null, null), "
-        "('e7', true, 'approved', 'approved', null)"
-        ") as t (enterprise_id, reputation_enabled, status, loa_status, rejection_reasons)"
+        "('a', 'e1', true, 'rejected', 'approved', ['The FEIN does not match the legal name.']), "
+        "('a', 'e2', true, 'rejected', 'approved', ['The website could not be verified.']), "
+        "('a', 'e3', true, 'approved', 'rejected', null), "
+        "('a', 'e4', true, 'approved', 'pending', null), "
+        "('a', 'e5', true, 'pending', 'approved', null), "
+        "('a', 'e6', false, null, null, null), "
+        "('a', 'e7', true, 'approved', 'approved', null), "
+        # the same enterprise id in another account: its own gates, not account a's name
+        "('b', 'e1', true, 'pending', 'approved', null)"
+        ") as t (account, enterprise_id, reputation_enabled, status, loa_status, rejection_reasons)"
     )
     con.execute(
-        "create table dim_enterprises as select 'e1' as enterprise_id, 'Acme' as enterprise_name, "
-        "'Acme LLC' as legal_name"
+        "create table dim_enterprises as select 'a' as account, 'e1' as enterprise_id, "
+        "'Acme' as enterprise_name, 'Acme LLC' as legal_name"
     )
-    got = dict(
-        (r[1], r[-2])
+    got = {
+        (r[0], r[2]): r[-2]
         for r in con.execute(sql.report_sql("action_enterprise_gates"), {"limit": 500}).fetchall()
-    )
+    }
     assert got == {
-        "Acme": "FEIN could not be verified: fix the enterprise record",
-        "e2": "reputation rejected: fix the enterprise record, then re-apply",
-        "e3": "LOA rejected: replace the LOA",
-        "e4": "LOA under review at Telnyx: wait",
-        "e5": "reputation vetting at Telnyx: wait",
-        "e6": "enable number reputation for the enterprise",
+        ("a", "Acme"): "FEIN could not be verified: fix the enterprise record",
+        ("a", "e2"): "reputation rejected: fix the enterprise record, then re-apply",
+        ("a", "e3"): "LOA rejected: replace the LOA",
+        ("a", "e4"): "LOA under review at Telnyx: wait",
+        ("a", "e5"): "reputation vetting at Telnyx: wait",
+        ("a", "e6"): "enable number reputation for the enterprise",
+        ("b", "e1"): "reputation vetting at Telnyx: wait",
     }
 
 
@@ -175,13 +178,13 @@ def _onsets(rows: list[tuple[str, date, str, int]]) -> list[tuple]:
     model = next(m for m in discover() if m.name == "score_drift_onsets")
     con = duckdb.connect()
     con.execute(
-        "create table int_score_drift (phone_number varchar, enterprise_id varchar, "
-        "observed_on date, spam_risk varchar, score varchar, value_now smallint, "
-        "value_before smallint, before_on date, points_dropped smallint)"
+        "create table int_score_drift (account varchar, phone_number varchar, "
+        "enterprise_id varchar, observed_on date, spam_risk varchar, score varchar, "
+        "value_now smallint, value_before smallint, before_on date, points_dropped smallint)"
     )
     for phone, day, score, drop in rows:
         con.execute(
-            "insert into int_score_drift values (?, 'e', ?, 'low', ?, ?, ?, ?, ?)",
+            "insert into int_score_drift values ('a', ?, 'e', ?, 'low', ?, ?, ?, ?, ?)",
             [phone, day, score, 80 - drop, 80, day - timedelta(days=7), drop],
         )
     return con.execute(

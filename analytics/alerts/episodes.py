@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics.alerts.rules import Match
+from analytics.report.accounts import stored
 from analytics.resources import queries_dir
 from analytics.store.transaction import transaction
 
@@ -102,7 +103,9 @@ def pending(con: duckdb.DuckDBPyConnection, destination_key: str) -> list[Pendin
 def record(con: duckdb.DuckDBPyConnection) -> None:
     """Store this run's openings and closings, in one transaction."""
     with transaction(con):
-        con.execute("insert into alert_episodes by name select * from alert_run_opened")
+        # past the temp view that limits the episodes to the accounts named (report.accounts)
+        episodes = stored(con, "alert_episodes")
+        con.execute(f"insert into {episodes} by name select * from alert_run_opened")  # noqa: S608
         con.execute("insert into alert_episode_closings by name select * from alert_run_closed")
 
 

@@ -9,7 +9,7 @@ live in ``queries/alerts/``. Every rule file's header says::
     -- order: 1                       where its lines stand in the output
     -- title: Numbers high risk
     -- sources: telnyx[, plivo] | none the collections the state needs in the latest week
-    -- alert_subject: phone_number    the column(s) that name an item
+    -- alert_subject: account, phone_number   the columns that name an item (account first)
     -- alert_label: phone_number      the column(s) a person reads for it (default: the subject)
 
 and each row has a ``next_step`` column, the report's next-step rule.
@@ -83,6 +83,9 @@ def parse(path: Path) -> Rule | None:
     if any(s not in SOURCES for s in sources):
         raise ModelError(f"{path}: sources must be among {', '.join(SOURCES)}, or none")
     subject = _columns(fields["alert_subject"])
+    if subject[:1] != ("account",):
+        # an item names its account first, so one account's run never closes another's
+        raise ModelError(f"{path}: alert_subject must begin with account")
     return Rule(
         rule_id=rule_id,
         order=int(fields["order"]) if fields.get("order", "").isdigit() else 99,

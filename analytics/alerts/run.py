@@ -23,6 +23,7 @@ from analytics.errors import StoreError
 from analytics.models import is_stale
 from analytics.notify import Delivery, Destination, deliver
 from analytics.report import context
+from analytics.report.accounts import read_by_readers, scope, scope_episodes
 from analytics.report.weekly import collected_weeks, latest_collection, missing_sources
 from analytics.report.weeks import IsoWeek
 from analytics.store.database import builder, open_readonly
@@ -58,6 +59,7 @@ class AlertRun:
 
 
 def _evaluate(con: duckdb.DuckDBPyConnection, now: datetime) -> tuple[list[Match], list[str], dict]:
+    """Every rule's matches now (on the accounts ``con`` is scoped to, see report.accounts)."""
     latest = latest_collection(con)
     week = IsoWeek.of((latest or now).astimezone(UTC).date())
     missing = missing_sources(collected_weeks(con), week)
@@ -82,8 +84,11 @@ def _run(
     *,
     dry_run: bool,
     pricing: Pricing,
+    accounts: Sequence[str],
 ) -> AlertRun:
     try:
+        scope(con, accounts, read_by_readers())
+        scope_episodes(con)
         matches, evaluated, not_judged = _evaluate(con, now)
         episodes.stage(con, matches, evaluated, now)
     except duckdb.CatalogException as err:
@@ -122,6 +127,7 @@ def run_alerts(
     now: datetime | None = None,
     dry_run: bool = False,
     pricing: Pricing | None = None,
+    accounts: Sequence[str] = (),
 ) -> AlertRun:
     """Evaluate, record and deliver (under the writer lock, then publish the read-only copy).
 
@@ -129,6 +135,8 @@ def run_alerts(
     the clock) is the run's time: the episodes' and announcements' times, and what "26 hours
     without a successful collection" counts from. ``pricing`` (the settings the models were
     built with) only decides whether the build is stale, which the result reports.
+    ``accounts`` (default: all): judge, record and announce only these accounts' episodes; an
+    account without a collection run is an :class:`InputError`.
     """
     now = now or datetime.now(UTC)
     pricing = pricing or Pricing()
@@ -137,11 +145,11 @@ def run_alerts(
     if dry_run:
         con = open_readonly(db_path)
         try:
-            return _run(con, destinations, now, dry_run=True, pricing=pricing)
+            return _run(con, destinations, now, dry_run=True, pricing=pricing, accounts=accounts)
         finally:
             con.close()
     with builder(db_path, "alerts") as store:  # one at a time on a DuckLake too
         with store.connection() as con:
-            result = _run(con, destinations, now, dry_run=False, pricing=pricing)
+            result = _run(con, destinations, now, dry_run=False, pricing=pricing, accounts=accounts)
         store.publish()
     return result

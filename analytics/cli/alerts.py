@@ -10,15 +10,24 @@ import click
 
 from analytics.alerts import AlertRun, digest, run_alerts
 from analytics.alerts.episodes import Pending
-from analytics.cli.options import db_option, settings
+from analytics.cli.options import account_option, db_option, settings
 from analytics.config import Settings
 from analytics.notify import load_destinations
 
 
-def alert(config: Settings, *, as_json: bool = False, dry_run: bool = False) -> AlertRun:
-    """Run the alerts for ``config`` and print what they found (shared with ``collect``)."""
+def alert(
+    config: Settings,
+    *,
+    as_json: bool = False,
+    dry_run: bool = False,
+    accounts: Sequence[str] = (),
+) -> AlertRun:
+    """Run the alerts for ``config`` (only ``accounts``' episodes when given) and print what
+    they found (shared with ``collect``)."""
     destinations = load_destinations(config_file=config.notify.config_file)
-    result = run_alerts(config.db_path, destinations, dry_run=dry_run, pricing=config.pricing)
+    result = run_alerts(
+        config.db_path, destinations, dry_run=dry_run, pricing=config.pricing, accounts=accounts
+    )
     show(result, as_json=as_json)
     return result
 
@@ -71,7 +80,14 @@ def show(result: AlertRun, *, as_json: bool) -> None:
     is_flag=True,
     help="Exit 1 when new items were announced (for monitoring systems), else 0.",
 )
-def alerts_command(db: Path | None, as_json: bool, dry_run: bool, exit_status: bool) -> None:
+@account_option("Judge and announce only this account's items (repeatable; default: all).")
+def alerts_command(
+    db: Path | None,
+    as_json: bool,
+    dry_run: bool,
+    exit_status: bool,
+    accounts: tuple[str, ...],
+) -> None:
     """Evaluate the alert rules against the latest build and announce what changed.
 
     Each item (a rule and its subject: a number, an enterprise, a source) is announced once
@@ -81,7 +97,8 @@ def alerts_command(db: Path | None, as_json: bool, dry_run: bool, exit_status: b
     \b
     Example:
       CALLREP_NOTIFY='json://hooks.example.com/callrep' callrep alerts --exit-status
+      callrep alerts --account clinic-west --dry-run
     """
-    result = alert(settings(db), as_json=as_json, dry_run=dry_run)
+    result = alert(settings(db), as_json=as_json, dry_run=dry_run, accounts=accounts)
     if exit_status and result.new_announced:
         sys.exit(1)

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from analytics.cli.options import db_option, settings
+from analytics.cli.options import account_option, db_option, settings
 from analytics.cli.progress import progress_for, quiet_option
 from analytics.mail.deliver import check_destination, deliver
 from analytics.mail.weekly import write_and_render_mail
 from analytics.orchestration import build_if_stale
+from analytics.report.accounts import read_by_readers, scope
 from analytics.report.weekly import write_report
 from analytics.report.weeks import IsoWeek
 from analytics.store.database import copy_behind, open_readonly
@@ -37,9 +38,16 @@ from analytics.store.database import copy_behind, open_readonly
     help="Also mail it: a short body with the charts as images, the report attached "
     "(to [mail] in callrep.toml, else the mailto:// URLs of CALLREP_NOTIFY).",
 )
+@account_option("Only this account's data (repeatable; default: every account).")
 @quiet_option
 def report(
-    db: Path | None, week: str | None, out: Path, static: bool, mail: bool, quiet: bool
+    db: Path | None,
+    week: str | None,
+    out: Path,
+    static: bool,
+    mail: bool,
+    accounts: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Write the weekly report as one self-contained HTML file.
 
@@ -56,6 +64,7 @@ def report(
     Example:
       callrep report --week 2026-W46 --out reports-out --static
       callrep report --mail
+      callrep report --account clinic-west --account clinic-east
     """
     config = settings(db)
     wanted = IsoWeek.parse(week) if week else None
@@ -73,6 +82,7 @@ def report(
         "warnings": [f"Warning: {behind}."] if behind else [],
     }
     try:
+        scope(con, accounts, read_by_readers())  # the header names the accounts covered
         if mail:
             written, body = write_and_render_mail(con, out, wanted, **options)
         else:

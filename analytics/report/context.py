@@ -189,6 +189,7 @@ class WeeklyReport:
     missing: dict[str, str] = field(default_factory=dict)
     notice: str | None = None  # why the default week is older than the last calendar week
     verdict: list[str] = field(default_factory=list)  # the opening sentences
+    accounts: list[str] = field(default_factory=list)  # the accounts the report covers
 
     @property
     def tile_groups(self) -> list[TileGroup]:
@@ -227,11 +228,14 @@ def stage(con: duckdb.DuckDBPyConnection, week: IsoWeek) -> dict[str, Any]:
     """Create the as-of-the-week temp tables the other queries read; return the parameters."""
     params = query_params(week)
     sql.run(con, "_stage_runs", params)
-    runs = dict(
-        con.execute("select source, run_id from report_runs where period = 'current'").fetchall()
-    )
-    # run ids as constants, so DuckDB reads only that run's rows of the snapshot tables
-    params["telnyx_run_id"] = runs.get("telnyx", -1)
+    # each account's run ids as constants, so DuckDB reads only those runs' snapshot rows
+    params["telnyx_run_ids"] = [
+        r[0]
+        for r in con.execute(
+            "select run_id from report_runs where period = 'current' and source = 'telnyx' "
+            "order by run_id"
+        ).fetchall()
+    ]
     sql.run(con, "_stage_enterprises", params)
     sql.run(con, "_stage_overview", params)
     sql.run(con, "_stage_next_steps", params)

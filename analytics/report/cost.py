@@ -43,7 +43,8 @@ def _days(month: date, last: int) -> str:
 
 def _last_collection(con: duckdb.DuckDBPyConnection, source: str) -> Any:
     row = con.execute(
-        "select collected_at from report_runs where period = 'current' and source = ?", [source]
+        "select max(collected_at) from report_runs where period = 'current' and source = ?",
+        [source],
     ).fetchone()
     return row[0] if row else None
 

@@ -11,7 +11,7 @@ import duckdb
 
 from analytics.config import Pricing
 from analytics.errors import StoreError
-from analytics.report import context, cost, render, sections, sql, verdict
+from analytics.report import accounts, context, cost, render, sections, sql, verdict
 from analytics.report.context import WeeklyReport
 from analytics.report.render import render_weekly
 from analytics.report.weeks import IsoWeek, choose_week
@@ -96,7 +96,8 @@ def build_report(
     runs = {
         r[0]: r[1]
         for r in con.execute(
-            "select source, collected_at from report_runs where period = 'current'"
+            "select source, max(collected_at) from report_runs where period = 'current' "
+            "group by source"
         ).fetchall()
     }
     row = con.execute(
@@ -142,6 +143,7 @@ def build_report(
         missing=missing,
         notice=choice.notice,
         verdict=verdict.sentences(con, p, missing, headline, cost_section),
+        accounts=accounts.covered(con),
     )
 
 

@@ -5,11 +5,11 @@
 -- sources: none
 -- next_step: "<source> collection failed at <time>: <error>; fix the cause, then collect again"
 --   (a later successful collection of the source ends the episode).
--- purpose: each source whose latest collection run (succeeded or failed, by start time) failed,
+-- purpose: each account's source whose latest collection run (succeeded or failed, by start time) failed,
 --   from the run ledger (stg_callrep__runs), with the error it recorded (redacted at the source).
--- grain: source
--- key: source
--- alert_subject: source
+-- grain: account x source
+-- key: account, source
+-- alert_subject: account, source
 -- alert_label: source
 -- parameters: none
 with runs as (
@@ -18,13 +18,14 @@ with runs as (
 ),
 
 latest as (
-    select source, arg_max(run_id, (started_at, run_id)) as run_id
+    select account, source, arg_max(run_id, (started_at, run_id)) as run_id
     from runs
-    group by source
+    group by account, source
 ),
 
 final as (
     select
+        runs.account,
         runs.source,
         runs.run_id,
         runs.started_at,
@@ -36,7 +37,7 @@ final as (
     from latest
     inner join runs on runs.run_id = latest.run_id
     where runs.status = 'failed'
-    order by runs.source
+    order by runs.source, runs.account
 )
 
 select * from final

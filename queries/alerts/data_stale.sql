@@ -11,8 +11,8 @@
 --   number_overview flags stale as of the latest collection (no refresh for more than 7 days
 --   before it, or never: the one rule, int_number_overview_flags).
 -- grain: subject (a source or a phone number)
--- key: subject
--- alert_subject: subject
+-- key: account, subject
+-- alert_subject: account, subject
 -- alert_label: subject
 -- parameters: $now (the evaluation time, UTC)
 with runs as (
@@ -21,14 +21,16 @@ with runs as (
 
 sources as (
     select
+        account,
         source,
         max(collected_at) filter (where status = 'succeeded') as last_success_at,
     from runs
-    group by source
+    group by account, source
 ),
 
 stale_sources as (
     select
+        account,
         source as subject,
         'source' as kind,
         last_success_at as since,
@@ -42,6 +44,7 @@ stale_sources as (
 
 stale_numbers as (
     select
+        account,
         phone_number as subject,
         'number' as kind,
         last_refreshed_at as since,
@@ -56,7 +59,7 @@ final as (
     select * from stale_sources
     union all
     select * from stale_numbers
-    order by kind desc, subject
+    order by kind desc, subject, account
 )
 
 select * from final

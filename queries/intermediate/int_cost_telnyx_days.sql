@@ -4,8 +4,8 @@
 --   scheduled checks, remediation per number submitted in requests created that day; plus, at the
 --   day's fleet, frequency and status, the checks still due in the rest of the day's month and the
 --   cost of the following month (what a projection made on that day expects).
--- grain: day x enterprise
--- key: day, enterprise_id
+-- grain: account x day x enterprise
+-- key: account, day, enterprise_id
 -- materialized: table
 
 with
@@ -29,11 +29,12 @@ requests as (
 remediation_days as (
     select
         timezone('UTC', created_at)::date as day,
+        account,
         enterprise_id,
         sum(coalesce(phone_numbers_submitted, 0)) as remediation_numbers,
     from requests
     where created_at is not null
-    group by day, enterprise_id
+    group by day, account, enterprise_id
 ),
 
 checks_ahead as (
@@ -62,6 +63,7 @@ month_check_days as (
 observed_days as (
     select
         coalesce(enterprise_days.day, remediation_days.day) as day,
+        coalesce(enterprise_days.account, remediation_days.account) as account,
         coalesce(enterprise_days.enterprise_id, remediation_days.enterprise_id) as enterprise_id,
         enterprise_days.run_id,
         enterprise_days.status,
@@ -71,6 +73,7 @@ observed_days as (
     from enterprise_days
     full outer join remediation_days
         on remediation_days.day = enterprise_days.day
+        and remediation_days.account = enterprise_days.account
         and remediation_days.enterprise_id = enterprise_days.enterprise_id
 ),
 
@@ -81,7 +84,10 @@ counted as (
         observed_days.status = 'approved' and observed_days.day = min(observed_days.day) filter (
             where observed_days.status = 'approved'
         ) over (
-            partition by observed_days.enterprise_id, date_trunc('month', observed_days.day)
+            partition by
+                observed_days.account,
+                observed_days.enterprise_id,
+                date_trunc('month', observed_days.day)
         ) as is_first_approved_day,
         case when checks_ahead.is_check_day then observed_days.monitored_numbers else 0 end
             as checks,
@@ -100,6 +106,7 @@ counted as (
 
 final as (
     select
+        counted.account,
         counted.day,
         counted.month,
         counted.enterprise_id,

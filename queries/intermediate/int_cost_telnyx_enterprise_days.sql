@@ -1,10 +1,11 @@
 -- int_cost_telnyx_enterprise_days
--- purpose: each enterprise on each observed day (UTC) as the day's latest successful Telnyx run saw it:
+-- purpose: each enterprise on each observed day (UTC) as its account's latest successful Telnyx run of
+--   the day saw it:
 --   reputation status, check_frequency (null read as the documented default business_daily) and the
 --   monitored numbers (every number row of the run, flagged ones included: each is refreshed and
 --   billed). Days without a successful run are absent (gaps are never carried forward).
--- grain: observed day x enterprise
--- key: day, enterprise_id
+-- grain: account x observed day x enterprise
+-- key: account, day, enterprise_id
 -- materialized: incremental
 -- incremental_on: day
 
@@ -25,6 +26,7 @@ numbers as (
 day_runs as (
     select
         run_id,
+        account,
         observed_on as day,
     from runs
     where is_latest_of_day and observed_on >= getvariable('callrep_since')
@@ -66,6 +68,7 @@ joined as (
 
 final as (
     select
+        day_runs.account,
         day_runs.day,
         joined.enterprise_id,
         joined.run_id,

@@ -1,9 +1,9 @@
 -- int_cost_telnyx_projection
--- purpose: projected Telnyx cost at every check_frequency, at the fleet and reputation status of the
---   latest successful Telnyx run: the rest of the latest snapshot's month (the days after the latest
+-- purpose: projected Telnyx cost at every check_frequency, at the fleet and reputation status of each
+--   account's latest successful Telnyx run: the rest of the latest snapshot's month (the days after the latest
 --   snapshot's day, base fee already counted as observed) and the projection_months following months.
--- grain: month x enterprise x check_frequency
--- key: month, enterprise_id, check_frequency
+-- grain: account x month x enterprise x check_frequency
+-- key: account, month, enterprise_id, check_frequency
 -- materialized: table
 
 with
@@ -13,7 +13,9 @@ settings as (
 ),
 
 latest_run as (
-    select * from stg_callrep__latest_runs where source = 'telnyx'
+    -- each account's latest successful Telnyx run
+    select * from stg_telnyx__runs
+    qualify row_number() over (partition by account order by collected_at desc, run_id desc) = 1
 ),
 
 enterprise_days as (
@@ -26,6 +28,7 @@ check_days as (
 
 now_day as (
     select
+        account,
         timezone('UTC', collected_at)::date as latest_day,
         date_trunc('month', timezone('UTC', collected_at))::date as latest_month,
         run_id,
@@ -34,6 +37,7 @@ now_day as (
 
 current_fleet as (
     select
+        enterprise_days.account,
         enterprise_days.enterprise_id,
         enterprise_days.status,
         enterprise_days.check_frequency as current_frequency,
@@ -44,6 +48,7 @@ current_fleet as (
 
 projected_days as (
     select
+        now_day.account,
         check_days.day,
         date_trunc('month', check_days.day)::date as month,
         check_days.check_frequency,
@@ -58,20 +63,22 @@ projected_days as (
 
 months as (
     select
+        account,
         month,
         bool_or(is_full_month) as is_full_month,
         count(distinct day) as days,
     from projected_days
-    group by month
+    group by account, month
 ),
 
 month_check_days as (
     select
+        account,
         month,
         check_frequency,
         count(*) filter (where is_check_day) as check_days,
     from projected_days
-    group by month, check_frequency
+    group by account, month, check_frequency
 ),
 
 enterprise_frequencies as (
@@ -90,6 +97,7 @@ enterprise_frequencies as (
 
 final as (
     select
+        months.account,
         months.month,
         enterprise_frequencies.enterprise_id,
         enterprise_frequencies.check_frequency,
@@ -113,10 +121,11 @@ final as (
             6
         ) as checks_usd,
     from months
-    cross join enterprise_frequencies
+    inner join enterprise_frequencies on enterprise_frequencies.account = months.account
     cross join settings
     left join month_check_days
-        on month_check_days.month = months.month
+        on month_check_days.account = months.account
+        and month_check_days.month = months.month
         and month_check_days.check_frequency = enterprise_frequencies.check_frequency
 )
 

@@ -6,8 +6,8 @@
 --   latest snapshots (scope 'latest', read by number_overview) and to every ISO week's last
 --   snapshots (scope 'week', read through int_number_overview_weeks). A view: a reader's
 --   constant filter on scope drops the other branch, and one on week_start reaches the runs.
--- grain: scope x ISO week (null for scope 'latest') x phone number
--- key: scope, week_start, phone_number
+-- grain: scope x ISO week (null for scope 'latest') x account x phone number
+-- key: scope, week_start, account, phone_number
 -- materialized: view
 
 with

@@ -1,16 +1,23 @@
 -- int_number_overview_latest_facts
--- purpose: each number as the latest successful Telnyx run and the latest successful Plivo run
---   saw it: reputation next to carrier registration, before any flag (int_number_overview_flags
---   adds them for number_overview).
--- grain: phone number (E.164) in the latest Telnyx snapshot, the latest Plivo number snapshot or
---   the latest Plivo verified caller IDs
--- key: phone_number
+-- purpose: each number as its account's latest successful Telnyx run and latest successful
+--   Plivo run saw it: reputation next to carrier registration, before any flag
+--   (int_number_overview_flags adds them for number_overview). An account name means the same
+--   customer on both providers, so a number is joined across providers within its account.
+-- grain: account x phone number (E.164) in the account's latest Telnyx snapshot, latest Plivo
+--   number snapshot or latest Plivo verified caller IDs
+-- key: account, phone_number
 -- materialized: view
 
 with
 
 latest_runs_by_source as (
-    select * from stg_callrep__latest_runs
+    -- each account's latest successful run of each source
+    select source, account, run_id, collected_at,
+    from stg_callrep__runs
+    where status = 'succeeded' and source in ('telnyx', 'plivo')
+    qualify row_number() over (
+        partition by source, account order by collected_at desc, run_id desc
+    ) = 1
 ),
 
 telnyx_numbers as (
@@ -38,6 +45,7 @@ telnyx_latest as (
 
 telnyx_latest_by_number as (
     select
+        account,
         phone_number,
         -- one arg_max carrying every field (one sort key per group instead of six)
         arg_max(
@@ -55,11 +63,12 @@ telnyx_latest_by_number as (
         max(last_refreshed_at) as last_refreshed_at,
         any_value(telnyx_collected_at) as telnyx_collected_at,
     from telnyx_latest
-    group by phone_number
+    group by account, phone_number
 ),
 
 telnyx_by_number as (
     select
+        account,
         phone_number,
         latest.enterprise_id as telnyx_enterprise_id,
         telnyx_enterprises,
@@ -82,7 +91,7 @@ plivo_numbers as (
 ),
 
 verified as (
-    select distinct caller_ids.phone_number
+    select distinct caller_ids.account, caller_ids.phone_number
     from caller_ids
     inner join latest_runs_by_source
         on latest_runs_by_source.source = 'plivo'
@@ -90,15 +99,16 @@ verified as (
 ),
 
 all_numbers as (
-    select phone_number from telnyx_by_number
+    select account, phone_number from telnyx_by_number
     union
-    select number as phone_number from plivo_numbers
+    select account, number as phone_number from plivo_numbers
     union
-    select phone_number from verified
+    select account, phone_number from verified
 ),
 
 joined as (
     select
+        all_numbers.account,
         all_numbers.phone_number,
         telnyx_by_number.telnyx_enterprise_id,
         coalesce(telnyx_by_number.telnyx_enterprises, 0) as telnyx_enterprises,
@@ -118,9 +128,15 @@ joined as (
         plivo_numbers.number is not null as in_plivo,
         verified.phone_number is not null as is_verified_caller_id,
     from all_numbers
-    left join telnyx_by_number on telnyx_by_number.phone_number = all_numbers.phone_number
-    left join plivo_numbers on plivo_numbers.number = all_numbers.phone_number
-    left join verified on verified.phone_number = all_numbers.phone_number
+    left join telnyx_by_number
+        on telnyx_by_number.account = all_numbers.account
+        and telnyx_by_number.phone_number = all_numbers.phone_number
+    left join plivo_numbers
+        on plivo_numbers.account = all_numbers.account
+        and plivo_numbers.number = all_numbers.phone_number
+    left join verified
+        on verified.account = all_numbers.account
+        and verified.phone_number = all_numbers.phone_number
 ),
 
 final as (

@@ -1,13 +1,14 @@
 -- int_number_overview_week_facts
--- purpose: each number as the last successful Telnyx run and the last successful Plivo run of
---   every ISO week saw it (the last runs before the Monday after, from earlier weeks when a week
---   has none): reputation next to carrier registration, before any flag. The flags are added by
+-- purpose: each number as its account's last successful Telnyx run and last successful Plivo
+--   run of every ISO week saw it (the last runs before the Monday after, from earlier weeks when
+--   a week has none): reputation next to carrier registration, before any flag; a number is
+--   joined across providers within its account. The flags are added by
 --   int_number_overview_flags. A view: readers filter it to one week_start (the filter reaches
 --   the runs, so one week reads only its two runs' rows; a year of weeks materialised would not
 --   fit the build's memory).
--- grain: ISO week x phone number (E.164) in that week's last Telnyx snapshot, Plivo number
---   snapshot or Plivo verified caller IDs
--- key: week_start, phone_number
+-- grain: ISO week x account x phone number (E.164) in that week's last Telnyx snapshot, Plivo
+--   number snapshot or Plivo verified caller IDs of the account
+-- key: week_start, account, phone_number
 -- materialized: view
 
 with
@@ -37,9 +38,9 @@ enterprise_days as (
 ),
 
 all_runs as (
-    select 'telnyx' as source, run_id, collected_at from telnyx_runs
+    select 'telnyx' as source, account, run_id, collected_at from telnyx_runs
     union all
-    select 'plivo' as source, run_id, collected_at from plivo_runs
+    select 'plivo' as source, account, run_id, collected_at from plivo_runs
 ),
 
 weeks as (
@@ -57,9 +58,10 @@ weeks as (
 ),
 
 week_runs as (
-    -- the last successful run of each source before the week's end
+    -- each account's last successful run of each source before the week's end
     select
         weeks.week_start,
+        all_runs.account,
         arg_max(all_runs.run_id, all_runs.collected_at) filter (where all_runs.source = 'telnyx')
             as telnyx_run_id,
         max(all_runs.collected_at) filter (where all_runs.source = 'telnyx')
@@ -68,16 +70,17 @@ week_runs as (
             as plivo_run_id,
     from weeks
     inner join all_runs on all_runs.collected_at < weeks.week_end_at
-    group by weeks.week_start
+    group by weeks.week_start, all_runs.account
 ),
 
 telnyx_week_rows as (
     -- compact keys (phone and enterprise as integers) keep a year of weeks within memory
     select
         week_runs.week_start,
+        week_runs.account,
         week_runs.telnyx_collected_at,
         telnyx_numbers.phone_key,
-        hash(telnyx_numbers.enterprise_id) as enterprise_key,
+        hash(telnyx_numbers.account, telnyx_numbers.enterprise_id) as enterprise_key,
         telnyx_numbers.spam_risk,
         telnyx_numbers.maturity_score,
         telnyx_numbers.connection_score,
@@ -93,6 +96,7 @@ telnyx_grouped as (
     -- several enterprises may monitor one number: the most recent refresh wins
     select
         week_start,
+        account,
         phone_key,
         arg_max(enterprise_key, (last_refreshed_at, enterprise_key)) as enterprise_key,
         count(*) as telnyx_enterprises,
@@ -109,7 +113,7 @@ telnyx_grouped as (
         max(last_refreshed_at) as last_refreshed_at,
         any_value(telnyx_collected_at) as telnyx_collected_at,
     from telnyx_week_rows
-    group by week_start, phone_key
+    group by week_start, account, phone_key
 ),
 
 enterprise_ids as (
@@ -119,6 +123,7 @@ enterprise_ids as (
 telnyx_by_number as (
     select
         telnyx_grouped.week_start,
+        telnyx_grouped.account,
         '+' || telnyx_grouped.phone_key as phone_number,
         enterprise_ids.enterprise_id as telnyx_enterprise_id,
         telnyx_grouped.telnyx_enterprises,
@@ -144,22 +149,24 @@ plivo_by_number as (
 verified as (
     select distinct
         week_runs.week_start,
+        caller_ids.account,
         caller_ids.phone_number,
     from week_runs
     inner join caller_ids on caller_ids.run_id = week_runs.plivo_run_id
 ),
 
 all_numbers as (
-    select week_start, phone_number from telnyx_by_number
+    select week_start, account, phone_number from telnyx_by_number
     union
-    select week_start, number as phone_number from plivo_by_number
+    select week_start, account, number as phone_number from plivo_by_number
     union
-    select week_start, phone_number from verified
+    select week_start, account, phone_number from verified
 ),
 
 joined as (
     select
         all_numbers.week_start,
+        all_numbers.account,
         all_numbers.phone_number,
         telnyx_by_number.telnyx_enterprise_id,
         coalesce(telnyx_by_number.telnyx_enterprises, 0) as telnyx_enterprises,
@@ -181,12 +188,15 @@ joined as (
     from all_numbers
     left join telnyx_by_number
         on telnyx_by_number.week_start = all_numbers.week_start
+        and telnyx_by_number.account = all_numbers.account
         and telnyx_by_number.phone_number = all_numbers.phone_number
     left join plivo_by_number
         on plivo_by_number.week_start = all_numbers.week_start
+        and plivo_by_number.account = all_numbers.account
         and plivo_by_number.number = all_numbers.phone_number
     left join verified
         on verified.week_start = all_numbers.week_start
+        and verified.account = all_numbers.account
         and verified.phone_number = all_numbers.phone_number
 ),
 

@@ -4,9 +4,9 @@
 --   int_number_overview_flags. The weekly report reads its week's rows, so a past week shows the
 --   same facts later. A view: readers filter it to one week_start (the filter reaches the runs,
 --   so one week reads only its two runs' rows).
--- grain: ISO week x phone number (E.164) in that week's last Telnyx snapshot, Plivo number
---   snapshot or Plivo verified caller IDs
--- key: week_start, phone_number
+-- grain: ISO week x account x phone number (E.164) in that week's last Telnyx snapshot, Plivo
+--   number snapshot or Plivo verified caller IDs of the account
+-- key: week_start, account, phone_number
 -- materialized: view
 
 with flagged as (

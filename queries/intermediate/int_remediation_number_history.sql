@@ -4,8 +4,8 @@
 --   recommendation; the one definition of the recommendation rules (see
 --   remediation_number_history). A request is in flight at a cut-off when it was created before
 --   it and had not finished before it (int_remediation_request_spans).
--- grain: cut-off x phone number
--- key: as_of, phone_number
+-- grain: account x cut-off x phone number
+-- key: account, as_of, phone_number
 -- materialized: table
 
 with states as (
@@ -21,19 +21,21 @@ settings as (
 ),
 
 cutoffs as (
-    select distinct as_of, cutoff from states
+    select distinct account, as_of, cutoff from states
 ),
 
 in_flight as (
-    select distinct c.as_of, f.enterprise_id
+    select distinct c.account, c.as_of, f.enterprise_id
     from cutoffs as c
     join requests as f
-        on f.created_at < c.cutoff
+        on f.account = c.account
+        and f.created_at < c.cutoff
         and (f.finished_at is null or f.finished_at >= c.cutoff)
 ),
 
 per_number as (
     select
+        account,
         as_of,
         any_value(cutoff) as cutoff,
         phone_number,
@@ -55,11 +57,12 @@ per_number as (
         count(*) filter (where outcome = 'reflagged') as times_reflagged,
         count(*) filter (where bucket <> 'ineligible') as charged_submissions,
     from states
-    group by as_of, phone_number
+    group by account, as_of, phone_number
 ),
 
 final as (
     select
+        p.account,
         p.as_of,
         p.cutoff,
         p.phone_number,
@@ -85,7 +88,8 @@ final as (
         end as recommendation,
     from per_number as p
     cross join settings as s
-    left join in_flight as f on f.as_of = p.as_of and f.enterprise_id = p.enterprise_id
+    left join in_flight as f
+        on f.account = p.account and f.as_of = p.as_of and f.enterprise_id = p.enterprise_id
 )
 
 select * from final

@@ -1,14 +1,14 @@
 -- int_remediation_number_states
--- purpose: the outcome of each number of each completed remediation request as of each cut-off:
---   the end of every ISO week with a Telnyx run (exclusive: Monday 00:00 UTC after it) and now
---   (everything collected). The one definition of the outcome rule, using only observations
+-- purpose: the outcome of each number of each completed remediation request as of each cut-off of
+--   its account: the end of every ISO week with a Telnyx run of the account (exclusive: Monday
+--   00:00 UTC after it) and now (everything the account collected). The one definition of the outcome rule, using only observations
 --   collected before the cut-off: a remediated number is reflagged once reflagged_at is before
 --   it; else stayed_clean once window_observed_at is; else unmonitored once window_ends_at is
 --   (no data refreshed 30 days after completion and no high within: never counted clean); else
 --   open. Other buckets have no outcome. A request counts from the first cut-off after its
 --   completion (its results are unknown before).
--- grain: cut-off x remediation request x phone number
--- key: as_of, request_id, phone_number
+-- grain: account x cut-off x remediation request x phone number
+-- key: account, as_of, request_id, phone_number
 -- materialized: table
 
 with numbers as (
@@ -21,19 +21,21 @@ runs as (
 
 cutoffs as (
     select distinct
+        account,
         strftime(date_trunc('week', observed_on), '%G-W%V') as as_of,
         timezone('UTC', cast(date_trunc('week', observed_on) + interval 7 day as timestamp))
             as cutoff,
     from runs
     union all
     -- now: everything collected (timestamps have microsecond precision)
-    select 'now' as as_of, max(collected_at) + interval 1 microsecond as cutoff
+    select account, 'now' as as_of, max(collected_at) + interval 1 microsecond as cutoff
     from runs
-    having count(*) > 0
+    group by account
 ),
 
 final as (
     select
+        n.account,
         c.as_of,
         c.cutoff,
         n.request_id,
@@ -52,7 +54,7 @@ final as (
             else 'open'
         end as outcome,
     from cutoffs as c
-    join numbers as n on n.tier2_completed_at < c.cutoff
+    join numbers as n on n.account = c.account and n.tier2_completed_at < c.cutoff
 )
 
 select * from final

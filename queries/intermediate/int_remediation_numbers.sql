@@ -4,8 +4,9 @@
 --   only if its data was refreshed after the event), and the collection times at which its
 --   re-flag window was settled (reflagged_at, window_observed_at; see
 --   int_remediation_number_states for the outcome they give as of a time).
--- grain: remediation request x phone number
--- key: request_id, phone_number
+-- grain: remediation request (of one account) x phone number; a number is observed within its
+--   account only
+-- key: account, request_id, phone_number
 -- materialized: table
 
 with requests as (
@@ -20,12 +21,17 @@ number_days as (
     select * from int_telnyx_number_days
 ),
 
+enterprise_days as (
+    select * from int_telnyx_enterprise_days
+),
+
 runs as (
     select * from stg_telnyx__runs
 ),
 
 numbers as (
     select
+        r.account,
         r.request_id,
         q.enterprise_id,
         r.phone_number,
@@ -36,30 +42,35 @@ numbers as (
         -- once per number: timestamptz + interval is calendar arithmetic, slow per observation
         q.tier2_completed_at + interval 30 day as window_ends_at,
     from results as r
-    join requests as q using (request_id)
+    join requests as q using (account, request_id)
 ),
 
 observations as (
     -- only the numbers in remediation requests (a semi-join before the join to the runs)
     select
+        e.account,
         d.phone_key,
         d.risk_code,
         d.last_refreshed_at,
         u.collected_at,
     from (
-        select phone_key, observed_on, risk_code, last_refreshed_at
+        select phone_key, enterprise_key, observed_on, risk_code, last_refreshed_at
         from number_days
         where phone_key in (select phone_key from results)
     ) as d
+    -- the enterprise key names the account
+    join enterprise_days as e
+        on e.observed_on = d.observed_on and e.enterprise_key = d.enterprise_key
     join (
-        select observed_on, collected_at
+        select account, observed_on, collected_at
         from runs
         where is_latest_of_day
-    ) as u on u.observed_on = d.observed_on
+    ) as u on u.account = e.account and u.observed_on = d.observed_on
 ),
 
 per_number as (
     select
+        n.account,
         n.request_id,
         n.phone_number,
         arg_max(o.risk_code, o.collected_at) filter (where o.collected_at < n.created_at)
@@ -81,12 +92,13 @@ per_number as (
         min(o.collected_at) filter (where o.last_refreshed_at >= n.window_ends_at)
             as window_observed_at,
     from numbers as n
-    left join observations as o on o.phone_key = n.phone_key
-    group by n.request_id, n.phone_number
+    left join observations as o on o.account = n.account and o.phone_key = n.phone_key
+    group by n.account, n.request_id, n.phone_number
 ),
 
 dated as (
     select
+        n.account,
         n.request_id,
         n.enterprise_id,
         n.phone_number,
@@ -102,7 +114,7 @@ dated as (
         case when n.bucket = 'remediated' then p.reflagged_at end as reflagged_at,
         case when n.bucket = 'remediated' then p.window_observed_at end as window_observed_at,
     from numbers as n
-    join per_number as p using (request_id, phone_number)
+    join per_number as p using (account, request_id, phone_number)
 ),
 
 final as (

@@ -4,7 +4,7 @@
 --   when created_at < cut-off and (finished_at is null or finished_at >= cut-off): read by
 --   int_remediation_number_history (the "wait" recommendation) and the weekly report's next steps.
 -- grain: remediation request
--- key: request_id
+-- key: account, request_id
 -- materialized: view
 
 with requests as (
@@ -13,6 +13,7 @@ with requests as (
 
 final as (
     select
+        account,
         request_id,
         enterprise_id,
         call_purpose,

@@ -2,8 +2,8 @@
 -- purpose: the score-drift rule, written once (published by the mart score_drift, read by
 --   score_drift_onsets): a number still low or medium whose score is at least 15 points lower
 --   than at its latest observation 7 or more days earlier (labels trail behaviour).
--- grain: phone number x observation day x score
--- key: phone_number, observed_on, score
+-- grain: account x phone number x observation day x score
+-- key: account, phone_number, observed_on, score
 -- materialized: incremental
 -- incremental_on: observed_on
 
@@ -23,25 +23,26 @@ candidates as (
 ),
 
 per_score as (
-    select phone_key, enterprise_key, observed_on, risk_code, before_on,
+    select account, phone_key, enterprise_key, observed_on, risk_code, before_on,
         'maturity' as score, maturity_score as value_now, maturity_before as value_before,
     from candidates
     union all
-    select phone_key, enterprise_key, observed_on, risk_code, before_on,
+    select account, phone_key, enterprise_key, observed_on, risk_code, before_on,
         'connection', connection_score, connection_before,
     from candidates
     union all
-    select phone_key, enterprise_key, observed_on, risk_code, before_on,
+    select account, phone_key, enterprise_key, observed_on, risk_code, before_on,
         'engagement', engagement_score, engagement_before,
     from candidates
     union all
-    select phone_key, enterprise_key, observed_on, risk_code, before_on,
+    select account, phone_key, enterprise_key, observed_on, risk_code, before_on,
         'sentiment', sentiment_score, sentiment_before,
     from candidates
 ),
 
 final as (
     select
+        p.account,
         '+' || p.phone_key as phone_number,
         e.enterprise_id,
         p.observed_on,

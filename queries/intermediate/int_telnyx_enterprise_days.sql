@@ -1,8 +1,9 @@
 -- int_telnyx_enterprise_days
 -- purpose: which enterprises had numbers on each observed day, mapping the compact
---   enterprise_key used by int_telnyx_number_days back to the enterprise_id.
--- grain: enterprise x observed day
--- key: enterprise_key, observed_on
+--   enterprise_key used by int_telnyx_number_days back to the account and enterprise_id (the key
+--   hashes both: one enterprise id seen in two accounts is two enterprises).
+-- grain: enterprise (of one account) x observed day
+-- key: account, enterprise_id, observed_on (enterprise_key, observed_on is unique too)
 -- materialized: incremental
 -- incremental_on: observed_on
 
@@ -19,7 +20,8 @@ new_days as (
 final as (
     select
         observed_on,
-        hash(enterprise_id) as enterprise_key,
+        hash(account, enterprise_id) as enterprise_key,
+        account,
         enterprise_id,
         count(*) as numbers,
     from new_days

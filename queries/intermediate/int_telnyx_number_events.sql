@@ -4,9 +4,11 @@
 --   Each row carries the previous observation (prev_*) and the latest observation 7 or more
 --   days earlier (before_*). Incremental: the new days need only each number's observations
 --   of the 7 days before them, plus the latest observation before those of the few numbers
---   not observed 7 days before, so a daily build never re-sorts the history.
--- grain: phone number x observed day with an event
--- key: phone_key, observed_on
+--   not observed 7 days before, so a daily build never re-sorts the history. Per account: one
+--   number seen in two accounts is two histories (the window key folds an account code into
+--   the bits above the phone key).
+-- grain: account x phone number x observed day with an event
+-- key: account, phone_key, observed_on
 -- materialized: incremental
 -- incremental_on: observed_on
 
@@ -19,10 +21,33 @@ enterprise_days as (
     select * from int_telnyx_enterprise_days
 ),
 
--- A small code per enterprise, valid within this query only (it is decoded below).
+-- Small codes per account and per enterprise, valid within this query only (decoded below).
+-- An account code sits above the phone key's 50 bits (E.164 has at most 15 digits < 2^50) in
+-- one bigint window key: 13 bits, so at most 8191 accounts (more is an error, never a mix).
+account_codes as (
+    select
+        account,
+        case
+            when row_number() over (order by account) < 8192
+                then row_number() over (order by account)
+            else error('int_telnyx_number_events: more than 8191 Telnyx accounts')
+        end as account_code,
+    from (select distinct account from enterprise_days)
+),
+
 enterprise_codes as (
-    select enterprise_key, row_number() over (order by enterprise_key) as code
-    from (select distinct enterprise_key from enterprise_days)
+    select
+        e.enterprise_key,
+        e.account,
+        a.account_code,
+        -- 17 bits of the packed state below
+        case
+            when row_number() over (order by e.enterprise_key) < 131072
+                then row_number() over (order by e.enterprise_key)
+            else error('int_telnyx_number_events: more than 131071 Telnyx enterprises')
+        end as code,
+    from (select distinct enterprise_key, account from enterprise_days) as e
+    join account_codes as a using (account)
 ),
 
 -- One bigint per observation, ordered by day first: day (16 bits) | risk (2) |
@@ -30,7 +55,7 @@ enterprise_codes as (
 -- then carry everything, and max() picks a number's latest observation.
 packed as not materialized (
     select
-        d.phone_key,
+        (c.account_code << 50) | d.phone_key as number_key,
         d.observed_on,
         (cast(d.observed_on - date '1970-01-01' as bigint) << 47)
         | (cast(d.risk_code as bigint) << 45)
@@ -44,7 +69,7 @@ packed as not materialized (
 ),
 
 recent as (
-    select phone_key, state
+    select number_key, state
     from packed
     where observed_on >= getvariable('callrep_since') - 7
 ),
@@ -53,22 +78,22 @@ recent as (
 -- earlier observation (for the others the 7 recent days hold both the previous observation and
 -- the latest one 7 or more days earlier): on a daily build, a handful of numbers.
 needs_anchor as (
-    select phone_key from number_days where observed_on >= getvariable('callrep_since')
+    select number_key from packed where observed_on >= getvariable('callrep_since')
     except
-    select phone_key from number_days where observed_on = getvariable('callrep_since') - 7
+    select number_key from packed where observed_on = getvariable('callrep_since') - 7
 ),
 
 anchors as (
-    select phone_key, max(state) as state
+    select number_key, max(state) as state
     from packed
     where observed_on < getvariable('callrep_since') - 7
-        and phone_key in (select phone_key from needs_anchor)
-    group by phone_key
+        and number_key in (select number_key from needs_anchor)
+    group by number_key
 ),
 
 lagged as (
     select
-        phone_key,
+        number_key,
         state,
         lag(state, 1) over by_day as lag1,
         lag(state, 2) over by_day as lag2,
@@ -78,13 +103,13 @@ lagged as (
         lag(state, 6) over by_day as lag6,
         lag(state, 7) over by_day as lag7,
     from (select * from recent union all select * from anchors)
-    window by_day as (partition by phone_key order by state)
+    window by_day as (partition by number_key order by state)
 ),
 
 -- The latest observation at least 7 days earlier is the first of the previous 7 that is.
 with_before as (
     select
-        phone_key,
+        number_key,
         state,
         lag1 as prev_state,
         coalesce(
@@ -123,7 +148,8 @@ events as (
 
 final as (
     select
-        e.phone_key,
+        c.account,
+        e.number_key & 1125899906842623 as phone_key,  -- the low 50 bits
         c.enterprise_key,
         date '1970-01-01' + cast(e.state >> 47 as integer) as observed_on,
         cast((e.state >> 45) & 3 as utinyint) as risk_code,

@@ -1,14 +1,16 @@
 -- number_overview
--- purpose: one row per phone number across both providers (the latest successful snapshot of each):
+-- purpose: one row per account and phone number across both providers (the account's latest
+--   successful snapshot of each; an account name means the same customer on both providers):
 --   Telnyx reputation next to Plivo carrier registration, with the flags a user acts on. The
 --   flags come from int_number_overview_flags, the one model that states them; the weekly report
 --   reads the same model per week (int_number_overview_weeks).
--- grain: phone number (E.164) in the latest Telnyx snapshot, the latest Plivo number snapshot or the
---   latest Plivo verified caller IDs
+-- grain: account x phone number (E.164) in the account's latest Telnyx snapshot, latest Plivo
+--   number snapshot or latest Plivo verified caller IDs
 -- since_column: last_refreshed_at
--- key: phone_number
+-- key: account, phone_number
 -- materialized: table
 -- columns:
+--   account: the account, as named in callrep.toml (default: the single account); the same name on Telnyx and Plivo is the same customer
 --   phone_number: the number in E.164 (with the +)
 --   telnyx_enterprise_id: the Telnyx enterprise monitoring it (the one with the most recent refresh when several do); null when Telnyx does not monitor it
 --   telnyx_enterprises: how many Telnyx enterprises monitor it (0 when none)
@@ -39,6 +41,7 @@ flagged as (
 
 final as (
     select
+        account,
         phone_number,
         telnyx_enterprise_id,
         telnyx_enterprises,

@@ -9,10 +9,11 @@
 --   window is still open, or its last bucket is ineligible (a cooldown); review when its last
 --   bucket is requires_review or refused; resubmit when it came back high after its last
 --   remediation; otherwise none.
--- grain: phone number
--- key: phone_number
+-- grain: account x phone number
+-- key: account, phone_number
 -- materialized: view
 -- columns:
+--   account: the Telnyx account that submitted it, as named in callrep.toml (default: the single account)
 --   phone_number: E.164 phone number
 --   enterprise_id: Telnyx enterprise of its latest request
 --   times_submitted: remediation requests with results that list the number
@@ -33,6 +34,7 @@ with history as (
 
 final as (
     select
+        account,
         phone_number,
         enterprise_id,
         times_submitted,

@@ -10,11 +10,12 @@
 --   30-day window is still open, or its last bucket is ineligible (a cooldown); review when its
 --   last bucket is requires_review or refused; resubmit when it came back high after its last
 --   remediation; otherwise none.
--- grain: ISO week x phone number (numbers of requests completed before the week's end)
+-- grain: ISO week x account x phone number (numbers of requests completed before the week's end)
 -- since_column: iso_week
--- key: iso_week, phone_number
+-- key: account, iso_week, phone_number
 -- materialized: view
 -- columns:
+--   account: the Telnyx account that submitted it, as named in callrep.toml (default: the single account)
 --   iso_week: ISO week label (2026-W46); its end is the cut-off
 --   week_ends_at: the cut-off, exclusive: Monday 00:00 UTC after the week
 --   phone_number: E.164 phone number
@@ -37,6 +38,7 @@ with history as (
 
 final as (
     select
+        account,
         as_of as iso_week,
         cutoff as week_ends_at,
         phone_number,

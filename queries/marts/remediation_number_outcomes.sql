@@ -5,11 +5,12 @@
 --   after completion only if its data was refreshed after completion (last_refreshed_at), so a
 --   snapshot collected later but refreshed earlier never counts. The outcome columns are as of
 --   now (everything collected); remediation_outcomes_weekly gives the counts as of each week.
--- grain: remediation request x phone number
+-- grain: remediation request (of one Telnyx account) x phone number
 -- since_column: created_at
--- key: request_id, phone_number
+-- key: account, request_id, phone_number
 -- materialized: view
 -- columns:
+--   account: the Telnyx account that submitted it, as named in callrep.toml (default: the single account)
 --   request_id: Telnyx remediation request id
 --   enterprise_id: Telnyx enterprise that submitted the request
 --   phone_number: E.164 phone number
@@ -38,6 +39,7 @@ states as (
 
 final as (
     select
+        n.account,
         n.request_id,
         n.enterprise_id,
         n.phone_number,
@@ -57,7 +59,7 @@ final as (
             as reflagged_within_30d,
         case when s.outcome is not null then s.outcome = 'unmonitored' end as is_unmonitored,
     from numbers as n
-    left join states as s using (request_id, phone_number)
+    left join states as s using (account, request_id, phone_number)
 )
 
 select * from final

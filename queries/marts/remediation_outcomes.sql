@@ -47,17 +47,19 @@ states as (
 
 outcome_counts as (
     select
+        account,
         request_id,
         bool_or(is_window_closed) as is_window_closed,
         count(*) filter (where outcome = 'stayed_clean') as stayed_clean,
         count(*) filter (where outcome = 'reflagged') as reflagged,
         count(*) filter (where outcome = 'unmonitored') as unmonitored,
     from states
-    group by request_id
+    group by account, request_id
 ),
 
 bucket_counts as (
     select
+        account,
         request_id,
         count(distinct phone_number) filter (where bucket = 'remediated') as remediated,
         count(distinct phone_number) filter (where bucket = 'not_flagged') as not_flagged,
@@ -65,7 +67,7 @@ bucket_counts as (
         count(distinct phone_number) filter (where bucket = 'ineligible') as ineligible,
         count(distinct phone_number) filter (where bucket = 'refused') as refused,
     from results
-    group by request_id
+    group by account, request_id
 ),
 
 joined as (
@@ -82,8 +84,8 @@ joined as (
         q.tier2_completed_at + interval 30 day as window_ends_at,
         coalesce(o.is_window_closed, false) as is_window_closed,
     from requests as q
-    left join bucket_counts as b using (request_id)
-    left join outcome_counts as o using (request_id)
+    left join bucket_counts as b using (account, request_id)
+    left join outcome_counts as o using (account, request_id)
 ),
 
 final as (

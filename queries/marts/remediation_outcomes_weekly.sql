@@ -3,11 +3,12 @@
 --   using only what was collected by then: its buckets, how its remediated numbers came out
 --   (only data refreshed after completion counts) and its durable success rate. A past week's
 --   rows never change when later data arrives.
--- grain: ISO week x remediation request (requests completed before the week's end)
+-- grain: ISO week x remediation request (of one Telnyx account) (requests completed before the week's end)
 -- since_column: iso_week
--- key: iso_week, request_id
+-- key: account, iso_week, request_id
 -- materialized: table
 -- columns:
+--   account: the Telnyx account that submitted it, as named in callrep.toml (default: the single account)
 --   iso_week: ISO week label (2026-W46); its end is the cut-off
 --   week_ends_at: the cut-off, exclusive: Monday 00:00 UTC after the week
 --   request_id: Telnyx remediation request id
@@ -30,6 +31,7 @@ with states as (
 
 per_request as (
     select
+        account,
         as_of as iso_week,
         cutoff as week_ends_at,
         request_id,
@@ -44,7 +46,7 @@ per_request as (
         count(*) filter (where outcome = 'reflagged') as reflagged,
         count(*) filter (where outcome = 'unmonitored') as unmonitored,
     from states
-    group by as_of, cutoff, request_id
+    group by account, as_of, cutoff, request_id
 ),
 
 final as (

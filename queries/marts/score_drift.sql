@@ -2,11 +2,12 @@
 -- purpose: the early warning: a number still low or medium whose score is at least 15 points
 --   lower than at its latest observation 7 or more days earlier (labels trail behaviour); the
 --   rule lives in int_score_drift.
--- grain: phone number x observation day x score
+-- grain: account x phone number x observation day x score
 -- since_column: observed_on
--- key: phone_number, observed_on, score
+-- key: account, phone_number, observed_on, score
 -- materialized: view
 -- columns:
+--   account: the Telnyx account, as named in callrep.toml (default: the single account)
 --   phone_number: E.164 phone number
 --   enterprise_id: Telnyx enterprise the number belonged to on observed_on
 --   observed_on: UTC day of the observation that shows the drop
@@ -23,6 +24,7 @@ with drift as (
 
 final as (
     select
+        account,
         phone_number,
         enterprise_id,
         observed_on,

@@ -3,13 +3,14 @@
 --   score_drift row in the week and none in the 7 days before its Monday, one row per number with
 --   the scores that fell and the worst drop. The weekly report lists them and the alerts read
 --   them; score_drift keeps the full history (one row per number, day and score).
--- grain: ISO week x phone number
+-- grain: ISO week x account x phone number
 -- since_column: iso_week
--- key: iso_week, phone_number
+-- key: account, iso_week, phone_number
 -- materialized: incremental
 -- incremental_on: week_start
 -- incremental_grain: week
 -- columns:
+--   account: the Telnyx account, as named in callrep.toml (default: the single account)
 --   iso_week: ISO week label (2026-W46)
 --   week_start: the week's Monday (UTC)
 --   phone_number: E.164 phone number
@@ -44,6 +45,7 @@ in_weeks as (
 per_week as (
     select
         week_start,
+        account,
         phone_number,
         arg_max(enterprise_id, observed_on) as enterprise_id,
         min(observed_on) as first_drift_on,
@@ -59,7 +61,7 @@ per_week as (
         max(points_dropped) as worst_drop,
         arg_max(spam_risk, observed_on) as spam_risk,
     from in_weeks
-    group by week_start, phone_number
+    group by week_start, account, phone_number
 ),
 
 -- A drift row in the 7 days before a week's Monday is a row in the week before.
@@ -67,13 +69,15 @@ new_in_week as (
     select per_week.*
     from per_week
     anti join per_week as week_before
-        on week_before.phone_number = per_week.phone_number
+        on week_before.account = per_week.account
+        and week_before.phone_number = per_week.phone_number
         and week_before.week_start = per_week.week_start - 7
     where per_week.week_start >= coalesce(getvariable('callrep_since'), date '1900-01-01')
 ),
 
 final as (
     select
+        account,
         strftime(week_start, '%G-W%V') as iso_week,
         week_start,
         phone_number,

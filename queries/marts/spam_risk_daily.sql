@@ -2,12 +2,13 @@
 -- purpose: how many monitored numbers sit at each spam-risk level per enterprise and day, with
 --   the median of each score; each day counts only its latest successful Telnyx run, so
 --   re-running a collection on the same day never double counts.
--- grain: day x enterprise x spam risk
+-- grain: day x enterprise (of one account) x spam risk
 -- since_column: day
--- key: day, enterprise_id, spam_risk
+-- key: account, day, enterprise_id, spam_risk
 -- materialized: incremental
 -- incremental_on: day
 -- columns:
+--   account: the Telnyx account, as named in callrep.toml (default: the single account)
 --   day: UTC date of the run's collected_at
 --   enterprise_id: Telnyx enterprise
 --   spam_risk: low, medium, high, or unknown (any other value, or no reputation data)
@@ -92,6 +93,7 @@ per_level as (
 
 final as (
     select
+        e.account,
         p.observed_on as day,
         e.enterprise_id,
         (['unknown', 'low', 'medium', 'high'])[p.risk_code + 1] as spam_risk,

@@ -1,12 +1,13 @@
 -- spam_risk_transitions
 -- purpose: every change of a number's spam risk between two consecutive days on which it was
 --   observed (each day's latest successful run); days without an observation are skipped.
--- grain: phone number x change
+-- grain: account x phone number x change
 -- since_column: observed_on
--- key: phone_number, observed_on
+-- key: account, phone_number, observed_on
 -- materialized: incremental
 -- incremental_on: observed_on
 -- columns:
+--   account: the Telnyx account, as named in callrep.toml (default: the single account)
 --   enterprise_id: Telnyx enterprise the number belonged to when the change was observed
 --   phone_number: E.164 phone number
 --   from_risk: risk on the previous observed day (low, medium, high, unknown)
@@ -32,6 +33,7 @@ changes as (
 
 final as (
     select
+        c.account,
         e.enterprise_id,
         '+' || c.phone_key as phone_number,
         (['unknown', 'low', 'medium', 'high'])[c.prev_risk_code + 1] as from_risk,

@@ -2,13 +2,14 @@
 -- purpose: the weekly picture per enterprise: numbers monitored and numbers high at the week's
 --   last observed day, numbers that became high during the week (including numbers first seen
 --   high) and numbers that stopped being high.
--- grain: ISO week x enterprise
+-- grain: ISO week x enterprise (of one account)
 -- since_column: iso_week
--- key: iso_week, enterprise_id
+-- key: account, iso_week, enterprise_id
 -- materialized: incremental
 -- incremental_on: week_start
 -- incremental_grain: week
 -- columns:
+--   account: the Telnyx account, as named in callrep.toml (default: the single account)
 --   iso_week: ISO 8601 week of the observations, e.g. 2026-W45
 --   week_start: Monday (UTC) that starts the ISO week
 --   enterprise_id: Telnyx enterprise
@@ -67,11 +68,12 @@ week_events as (
 ),
 
 enterprise_ids as (
-    select distinct enterprise_key, enterprise_id from enterprises
+    select distinct enterprise_key, account, enterprise_id from enterprises
 ),
 
 final as (
     select
+        i.account,
         strftime(w.week_start, '%G-W%V') as iso_week,
         cast(w.week_start as date) as week_start,
         i.enterprise_id,

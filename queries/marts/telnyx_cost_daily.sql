@@ -3,15 +3,16 @@
 --   projection made on that day expects for the rest of its month and the month after. Summed over
 --   a month's days it gives the observed rows of telnyx_cost_monthly; the weekly report sums the
 --   days up to the report week's end, so a past week's figures never change when later data arrives.
--- grain: day x enterprise (days with a successful Telnyx run, or a remediation request created)
+-- grain: account x day x enterprise (days with a successful Telnyx run, or a remediation request created)
 -- since_column: day
--- key: day, enterprise_id
+-- key: account, day, enterprise_id
 -- materialized: view
 -- columns:
+--   account: the Telnyx account billed, as named in callrep.toml (default: the single account)
 --   day: the UTC day
 --   month: first day of the day's calendar month
 --   enterprise_id: the Telnyx enterprise
---   run_id: the day's latest successful Telnyx run; null on a day with a remediation request but no run
+--   run_id: the day's latest successful Telnyx run of the account; null on a day with a remediation request but no run
 --   status: the enterprise's reputation status in that run (null without a run)
 --   check_frequency: the check_frequency in that run, null read as the documented default business_daily (null without a run)
 --   monitored_numbers: numbers of the enterprise in that run (0 without a run)

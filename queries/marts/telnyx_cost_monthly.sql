@@ -4,12 +4,13 @@
 --   Prices from callrep_settings. Observed months count only observed days (each day as its latest
 --   successful run saw it; days without a run add nothing). Projected rows hold the rest of the latest
 --   snapshot's month and the projection_months following months at the fleet, frequency and status of
---   the latest run. Observed rows sum telnyx_cost_daily's days of the month.
--- grain: month x enterprise x kind
+--   the latest run. Each account has its own rows, up to its own latest snapshot. Observed rows sum telnyx_cost_daily's days of the month.
+-- grain: account x month x enterprise x kind
 -- since_column: month
--- key: month, enterprise_id, kind
+-- key: account, month, enterprise_id, kind
 -- materialized: table
 -- columns:
+--   account: the Telnyx account billed, as named in callrep.toml (default: the single account)
 --   month: first day of the calendar month (UTC)
 --   enterprise_id: the Telnyx enterprise
 --   kind: observed (months from the enterprise's first observation or remediation request up to and including the latest Telnyx snapshot's month) or projected (the days after the latest snapshot's day in its month, then the projection_months following months)
@@ -30,7 +31,9 @@ settings as (
 ),
 
 latest_run as (
-    select * from stg_callrep__latest_runs where source = 'telnyx'
+    -- each account's latest successful Telnyx run
+    select * from stg_telnyx__runs
+    qualify row_number() over (partition by account order by collected_at desc, run_id desc) = 1
 ),
 
 telnyx_days as (
@@ -42,12 +45,13 @@ projection as (
 ),
 
 now_month as (
-    select date_trunc('month', timezone('UTC', collected_at))::date as latest_month,
+    select account, date_trunc('month', timezone('UTC', collected_at))::date as latest_month,
     from latest_run
 ),
 
 observed_months as (
     select
+        account,
         month,
         enterprise_id,
         arg_max(check_frequency, day) filter (where run_id is not null) as check_frequency,
@@ -57,29 +61,32 @@ observed_months as (
         sum(checks) as checks,
         sum(remediation_numbers) as remediation_numbers,
     from telnyx_days
-    group by month, enterprise_id
+    group by account, month, enterprise_id
 ),
 
 enterprise_first_month as (
     select
+        account,
         enterprise_id,
         min(month) as first_month,
     from observed_months
-    group by enterprise_id
+    group by account, enterprise_id
 ),
 
 month_grid as (
     select
+        enterprise_first_month.account,
         enterprise_first_month.enterprise_id,
         unnest(generate_series(
             enterprise_first_month.first_month, now_month.latest_month, interval 1 month
         ))::date as month,
     from enterprise_first_month
-    cross join now_month
+    inner join now_month on now_month.account = enterprise_first_month.account
 ),
 
 observed as (
     select
+        month_grid.account,
         month_grid.month,
         month_grid.enterprise_id,
         'observed' as kind,
@@ -91,12 +98,14 @@ observed as (
         coalesce(observed_months.remediation_numbers, 0) as remediation_numbers,
     from month_grid
     left join observed_months
-        on observed_months.month = month_grid.month
+        on observed_months.account = month_grid.account
+        and observed_months.month = month_grid.month
         and observed_months.enterprise_id = month_grid.enterprise_id
 ),
 
 projected as (
     select
+        account,
         month,
         enterprise_id,
         'projected' as kind,
@@ -118,6 +127,7 @@ combined as (
 
 priced as (
     select
+        combined.account,
         combined.month,
         combined.enterprise_id,
         combined.kind,

@@ -1,11 +1,12 @@
 -- telnyx_cost_what_if
 -- purpose: the projected months of telnyx_cost_monthly recomputed at every check_frequency (same fleet,
 --   status and prices), to compare the current schedule with the others.
--- grain: month x enterprise x check_frequency
+-- grain: account x month x enterprise x check_frequency
 -- since_column: month
--- key: month, enterprise_id, check_frequency
+-- key: account, month, enterprise_id, check_frequency
 -- materialized: table
 -- columns:
+--   account: the Telnyx account billed, as named in callrep.toml (default: the single account)
 --   month: first day of the projected month (UTC); the latest snapshot's month covers only the days after the latest snapshot's day
 --   enterprise_id: the Telnyx enterprise
 --   check_frequency: the frequency this row assumes (business_daily, daily, weekly, biweekly, monthly, never, or the current one if undocumented)
@@ -27,6 +28,7 @@ projection as (
 
 totals as (
     select
+        account,
         month,
         enterprise_id,
         check_frequency,
@@ -46,7 +48,7 @@ final as (
         *,
         round(
             total_usd - max(total_usd) filter (where is_current_frequency)
-                over (partition by month, enterprise_id),
+                over (partition by account, month, enterprise_id),
             6
         ) as difference_usd,
     from totals

@@ -3,11 +3,12 @@
 --   month at every check_frequency, with the same prices: telnyx_cost_what_if as a projection made on
 --   that day. The weekly report reads the day of the week's last collection, so a past week's what-if
 --   never changes when later data arrives.
--- grain: observed day x enterprise x check_frequency (days with a successful Telnyx run)
+-- grain: account x observed day x enterprise x check_frequency (days with a successful Telnyx run)
 -- since_column: day
--- key: day, enterprise_id, check_frequency
+-- key: account, day, enterprise_id, check_frequency
 -- materialized: table
 -- columns:
+--   account: the Telnyx account billed, as named in callrep.toml (default: the single account)
 --   day: the UTC day of the state (a day with a successful Telnyx run)
 --   run_id: the day's latest successful Telnyx run (the state)
 --   month: first day of the projected month: the calendar month after the day's
@@ -61,6 +62,7 @@ day_frequencies as (
 
 priced as (
     select
+        day_frequencies.account,
         day_frequencies.day,
         day_frequencies.run_id,
         (day_frequencies.month + interval 1 month)::date as month,
@@ -94,7 +96,7 @@ final as (
         *,
         round(
             total_usd - max(total_usd) filter (where is_current_frequency)
-                over (partition by day, enterprise_id),
+                over (partition by account, day, enterprise_id),
             6
         ) as difference_usd,
     from totals

@@ -6,8 +6,8 @@
 --   registrations approved by the week's last Plivo collection, with the ends it had seen, and
 --   charge moments before the week's end. The week's month is projected from the state at the
 --   week's last collection of each source (not the latest snapshot).
--- grain: provider x payer x component x month x period
--- key: provider, payer, component, month, period
+-- grain: provider x account x payer x component x month x period
+-- key: provider, account, payer, component, month, period
 -- parameters: $week_end (the report week's Sunday), $as_of (the exclusive end of the week, UTC)
 --   period: observed (a whole month before the week's month), to_date (the week's month up to
 --   the week's end), same_days_before (the month before, its first as many days), projected_rest
@@ -26,9 +26,8 @@ with bounds as (
 ),
 
 last_runs as (
-    select
-        max(run_id) filter (where source = 'telnyx') as telnyx_run_id,
-        max(collected_at) filter (where source = 'plivo') as plivo_collected_at,
+    -- each account's last collection of the week, per source
+    select source, account, run_id, collected_at
     from report_runs
     where period = 'current'
 ),
@@ -42,16 +41,18 @@ telnyx_days as (
 ),
 
 telnyx_components as (
-    select day, month, enterprise_id, 'base fee' as component, base_usd as usd from telnyx_days
+    select account, day, month, enterprise_id, 'base fee' as component, base_usd as usd,
+    from telnyx_days
     union all
-    select day, month, enterprise_id, 'checks', checks_usd from telnyx_days
+    select account, day, month, enterprise_id, 'checks', checks_usd from telnyx_days
     union all
-    select day, month, enterprise_id, 'remediation', remediation_usd from telnyx_days
+    select account, day, month, enterprise_id, 'remediation', remediation_usd from telnyx_days
 ),
 
 telnyx_observed as (
     select
         'Telnyx' as provider,
+        telnyx_components.account,
         telnyx_components.enterprise_id as payer,
         telnyx_components.component,
         telnyx_components.month,
@@ -73,12 +74,14 @@ telnyx_state as (
     -- week's month has no collection yet
     select telnyx_cost_daily.*
     from telnyx_cost_daily
-    cross join last_runs
-    where telnyx_cost_daily.run_id = last_runs.telnyx_run_id
+    inner join last_runs
+        on last_runs.source = 'telnyx'
+        and last_runs.account = telnyx_cost_daily.account
+        and last_runs.run_id = telnyx_cost_daily.run_id
 ),
 
 telnyx_projected as (
-    select 'Telnyx' as provider, enterprise_id as payer, 'checks' as component,
+    select 'Telnyx' as provider, account, enterprise_id as payer, 'checks' as component,
         bounds.month_start as month, 'projected_rest' as period,
         case
             when telnyx_state.month = bounds.month_start then rest_of_month_checks_usd
@@ -88,7 +91,7 @@ telnyx_projected as (
     cross join bounds
     where telnyx_state.month in (bounds.month_start, bounds.previous_start)
     union all
-    select 'Telnyx', enterprise_id, 'base fee', bounds.month_start, 'projected_rest',
+    select 'Telnyx', account, enterprise_id, 'base fee', bounds.month_start, 'projected_rest',
         next_month_base_usd,
     from telnyx_state
     cross join bounds
@@ -99,11 +102,12 @@ plivo_known as (
     -- registrations the week's last Plivo collection knew, with the ends it had seen
     select plivo_ein_charges.*
     from plivo_ein_charges
-    cross join last_runs
+    inner join last_runs
+        on last_runs.source = 'plivo' and last_runs.account = plivo_ein_charges.account
     cross join bounds
-    where plivo_ein_charges.approved_at <= last_runs.plivo_collected_at
+    where plivo_ein_charges.approved_at <= last_runs.collected_at
         and (plivo_ein_charges.ended_at is null
-            or plivo_ein_charges.ended_at > last_runs.plivo_collected_at
+            or plivo_ein_charges.ended_at > last_runs.collected_at
             or plivo_ein_charges.is_charged)
         and plivo_ein_charges.month between bounds.first_month and bounds.month_start
 ),
@@ -111,6 +115,7 @@ plivo_known as (
 plivo_parts as (
     select
         'Plivo' as provider,
+        plivo_known.account,
         plivo_known.ein as payer,
         'registrations' as component,
         plivo_known.month,
@@ -125,7 +130,7 @@ plivo_parts as (
     cross join callrep_settings as settings
     group by all
     union all
-    select 'Plivo', plivo_known.ein, 'registrations', plivo_known.month, 'same_days_before',
+    select 'Plivo', plivo_known.account, plivo_known.ein, 'registrations', plivo_known.month, 'same_days_before',
         count(*) * any_value(settings.plivo_business_usd),
     from plivo_known
     cross join bounds
@@ -136,7 +141,7 @@ plivo_parts as (
 ),
 
 final as (
-    select provider, payer, component, month, period, round(usd::double, 6) as usd
+    select provider, account, payer, component, month, period, round(usd::double, 6) as usd
     from (
         select * from telnyx_observed
         union all

@@ -13,9 +13,9 @@
 --   drift_next_step, the rule for a number whose scores drift (the report's drift table and the
 --   alerts): rotate when its history says so; else "check the number's recent calls before
 --   Telnyx flags it" (remediation is for flagged numbers).
--- grain: Telnyx phone number (as of the week), number with a remediation history, or number
---   whose drift is new in the week
--- key: phone_number
+-- grain: account x Telnyx phone number (as of the week), number with a remediation history, or
+--   number whose drift is new in the week
+-- key: account, phone_number
 -- parameters: $week (ISO week label), $as_of (the exclusive end of the week, UTC)
 create or replace temp table report_remediation_steps as
 with history as (
@@ -24,25 +24,26 @@ with history as (
 ),
 
 numbers as (
-    select phone_number, telnyx_enterprise_id as enterprise_id
+    select account, phone_number, telnyx_enterprise_id as enterprise_id
     from report_overview
     where telnyx_enterprise_id is not null
     union
-    select phone_number, enterprise_id
+    select account, phone_number, enterprise_id
     from score_drift_onsets
     where iso_week = $week
 ),
 
 in_flight as (
-    select enterprise_id, count(*) as requests, min(created_at) as since
+    select account, enterprise_id, count(*) as requests, min(created_at) as since
     from int_remediation_request_spans
     where created_at < $as_of::timestamptz
         and (finished_at is null or finished_at >= $as_of::timestamptz)
-    group by enterprise_id
+    group by account, enterprise_id
 ),
 
 subjects as (
     select
+        coalesce(history.account, numbers.account) as account,
         coalesce(history.phone_number, numbers.phone_number) as phone_number,
         coalesce(history.enterprise_id, numbers.enterprise_id) as enterprise_id,
         history.recommendation,
@@ -54,10 +55,11 @@ subjects as (
         history.last_outcome,
     from history
     full outer join (
-        select phone_number, arg_min(enterprise_id, enterprise_id) as enterprise_id
+        select account, phone_number, arg_min(enterprise_id, enterprise_id) as enterprise_id
         from numbers
-        group by phone_number
-    ) as numbers on numbers.phone_number = history.phone_number
+        group by account, phone_number
+    ) as numbers
+        on numbers.account = history.account and numbers.phone_number = history.phone_number
 ),
 
 final as (
@@ -90,7 +92,8 @@ final as (
             else 'check the number''s recent calls before Telnyx flags it'
         end as drift_next_step,
     from subjects
-    left join in_flight on in_flight.enterprise_id = subjects.enterprise_id
+    left join in_flight
+        on in_flight.account = subjects.account and in_flight.enterprise_id = subjects.enterprise_id
 )
 
 select * from final

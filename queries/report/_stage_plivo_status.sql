@@ -2,8 +2,8 @@
 -- purpose: each Plivo number as the week's last Plivo run saw it (and the week before's), with the
 --   plivo_carrier_status rules as the models evaluated them at that run
 --   (int_plivo_carrier_status_runs): the report only picks the run and adds the business name.
--- grain: period x number
--- key: period, number
+-- grain: period x account x number
+-- key: period, account, number
 -- parameters: none (reads report_runs)
 create or replace temp table report_plivo_status as
 with runs as (

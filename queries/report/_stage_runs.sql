@@ -1,8 +1,8 @@
 -- report_runs
--- purpose: the last successful collection run of each source before each cut-off the report
---   compares: the report week's end (`current`) and the week before's (`previous`).
--- grain: period x source
--- key: period, source
+-- purpose: each account's last successful collection run of each source before each cut-off the
+--   report compares: the report week's end (`current`) and the week before's (`previous`).
+-- grain: period x source x account
+-- key: period, source, account
 -- parameters: $as_of, $prev_as_of (exclusive UTC cut-offs: midnight after each week's Sunday)
 create or replace temp table report_runs as
 with cutoffs as (
@@ -12,7 +12,7 @@ with cutoffs as (
 ),
 
 succeeded as (
-    select source, run_id, collected_at
+    select source, account, run_id, collected_at
     from stg_callrep__runs
     where status = 'succeeded'
 ),
@@ -21,11 +21,12 @@ final as (
     select
         cutoffs.period,
         succeeded.source,
+        succeeded.account,
         arg_max(succeeded.run_id, succeeded.collected_at) as run_id,
         max(succeeded.collected_at) as collected_at,
     from cutoffs
     join succeeded on succeeded.collected_at < cutoffs.cutoff
-    group by cutoffs.period, succeeded.source
+    group by cutoffs.period, succeeded.source, succeeded.account
 )
 
 select * from final

@@ -15,11 +15,11 @@
 --   are not both approved at the week's last Telnyx run, with the rejection reasons; the gate
 --   states are the week's, the names the latest (dim_enterprises). Most severe first: a rejected
 --   gate, then reputation not enabled, then pending.
--- grain: enterprise
--- key: enterprise_id
+-- grain: enterprise (of one account)
+-- key: account, enterprise_id
 -- parameters: $limit
 -- alert: enterprise-gate
--- alert_subject: enterprise_id
+-- alert_subject: account, enterprise_id
 -- alert_label: enterprise_name
 -- columns:
 --   enterprise_name: Enterprise [text, title=enterprise_id]
@@ -39,6 +39,7 @@ names as (
 
 gates as (
     select
+        enterprises.account,
         enterprises.enterprise_id,
         coalesce(names.enterprise_name, enterprises.enterprise_id) as enterprise_name,
         names.legal_name,
@@ -47,7 +48,8 @@ gates as (
         coalesce(lower(enterprises.loa_status), 'none') as loa_status,
         array_to_string(enterprises.rejection_reasons, '; ') as rejection_reasons,
     from enterprises
-    left join names on names.enterprise_id = enterprises.enterprise_id
+    left join names
+        on names.account = enterprises.account and names.enterprise_id = enterprises.enterprise_id
 ),
 
 final as (
@@ -71,7 +73,8 @@ final as (
     order by
         (reputation_status = 'rejected' or loa_status = 'rejected') desc,
         reputation_enabled asc,
-        enterprise_id
+        enterprise_id,
+        account
     limit $limit
 )
 

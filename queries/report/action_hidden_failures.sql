@@ -12,11 +12,11 @@
 -- purpose: Plivo numbers with a carrier FAILED while the merged status reads ACTIVE or PENDING,
 --   as of the week's last Plivo run. Most severe first: merged ACTIVE (looks fine), then both
 --   carriers failed.
--- grain: phone number
--- key: phone_number
+-- grain: account x phone number
+-- key: account, phone_number
 -- parameters: $limit
 -- alert: carrier-failed
--- alert_subject: phone_number
+-- alert_subject: account, phone_number
 -- alert_label: phone_number
 -- columns:
 --   phone_number: Number [phone]
@@ -35,6 +35,7 @@ with failures as (
 
 final as (
     select
+        account,
         number as phone_number,
         ein,
         company_name,
@@ -55,7 +56,8 @@ final as (
     order by
         (merged_status = 'ACTIVE') desc,
         (att_status = 'FAILED' and tmobile_status = 'FAILED') desc,
-        number
+        number,
+        account
     limit $limit
 )
 

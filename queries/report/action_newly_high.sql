@@ -14,10 +14,10 @@
 --   between consecutive observed days, or first seen high), with the number's state at the
 --   week's last Telnyx run. Most severe first: still high at the week's end, then the lowest
 --   total score.
--- grain: enterprise x phone number
--- key: enterprise_id, phone_number
--- parameters: $week_start, $week_end (the Monday and Sunday), $telnyx_run_id (the week's
---   last Telnyx run), $limit (rows shown)
+-- grain: account x enterprise x phone number
+-- key: account, enterprise_id, phone_number
+-- parameters: $week_start, $week_end (the Monday and Sunday), $telnyx_run_ids (each account's
+--   last Telnyx run of the week), $limit (rows shown)
 -- columns:
 --   phone_number: Number [phone]
 --   enterprise_name: Enterprise
@@ -37,18 +37,19 @@ with events as (
 ),
 
 enterprises as (
-    select distinct enterprise_key, enterprise_id from int_telnyx_enterprise_days
+    select distinct enterprise_key, account, enterprise_id from int_telnyx_enterprise_days
     where observed_on between $week_start and $week_end
 ),
 
 week_end_state as (
     select s.*
     from stg_telnyx__number_snapshots as s
-    where s.run_id = $telnyx_run_id and s.is_usable
+    where s.run_id in (select unnest($telnyx_run_ids)) and s.is_usable
 ),
 
 flagged as (
     select
+        enterprises.account,
         enterprises.enterprise_id,
         '+' || events.phone_key as phone_number,
         max(events.observed_on) as became_high_on,
@@ -60,6 +61,7 @@ flagged as (
 
 final as (
     select
+        f.account,
         f.phone_number,
         f.enterprise_id,
         coalesce(names.enterprise_name, f.enterprise_id) as enterprise_name,
@@ -80,17 +82,21 @@ final as (
         count(*) over () as total_rows,
     from flagged as f
     left join week_end_state as s
-        on s.enterprise_id = f.enterprise_id
+        on s.account = f.account
+        and s.enterprise_id = f.enterprise_id
         and s.phone_number = f.phone_number
-    left join dim_enterprises as names on names.enterprise_id = f.enterprise_id
-    left join report_remediation_steps as steps on steps.phone_number = f.phone_number
+    left join dim_enterprises as names
+        on names.account = f.account and names.enterprise_id = f.enterprise_id
+    left join report_remediation_steps as steps
+        on steps.account = f.account and steps.phone_number = f.phone_number
     order by
         (s.spam_risk = 'high') desc nulls last,
         (
             coalesce(s.maturity_score, 0) + coalesce(s.connection_score, 0)
             + coalesce(s.engagement_score, 0) + coalesce(s.sentiment_score, 0)
         ) asc,
-        f.phone_number
+        f.phone_number,
+        f.account
     limit $limit
 )
 

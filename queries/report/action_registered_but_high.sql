@@ -10,11 +10,11 @@
 -- purpose: numbers number_overview flags registered_but_high (a carrier ACTIVE on Plivo yet high
 --   risk on Telnyx) as of the report week's end (int_number_overview_weeks). Most severe first:
 --   both carriers active, then the lowest total score.
--- grain: phone number
--- key: phone_number
--- parameters: $telnyx_run_id (the week's last Telnyx run), $limit
+-- grain: account x phone number
+-- key: account, phone_number
+-- parameters: $telnyx_run_ids (each account's last Telnyx run of the week), $limit
 -- alert: registered-but-high
--- alert_subject: phone_number
+-- alert_subject: account, phone_number
 -- alert_label: phone_number
 -- columns:
 --   phone_number: Number [phone]
@@ -32,13 +32,14 @@ with overview as (
 ),
 
 categories as (
-    select s.enterprise_id, s.phone_number, s.spam_category
+    select s.account, s.enterprise_id, s.phone_number, s.spam_category
     from stg_telnyx__number_snapshots as s
-    where s.run_id = $telnyx_run_id
+    where s.run_id in (select unnest($telnyx_run_ids))
 ),
 
 final as (
     select
+        overview.account,
         overview.phone_number,
         overview.telnyx_enterprise_id as enterprise_id,
         coalesce(names.enterprise_name, overview.telnyx_enterprise_id) as enterprise_name,
@@ -54,17 +55,22 @@ final as (
         count(*) over () as total_rows,
     from overview
     left join categories
-        on categories.enterprise_id = overview.telnyx_enterprise_id
+        on categories.account = overview.account
+        and categories.enterprise_id = overview.telnyx_enterprise_id
         and categories.phone_number = overview.phone_number
-    left join dim_enterprises as names on names.enterprise_id = overview.telnyx_enterprise_id
-    left join report_remediation_steps as steps on steps.phone_number = overview.phone_number
+    left join dim_enterprises as names
+        on names.account = overview.account
+        and names.enterprise_id = overview.telnyx_enterprise_id
+    left join report_remediation_steps as steps
+        on steps.account = overview.account and steps.phone_number = overview.phone_number
     order by
         (att_status = 'ACTIVE' and tmobile_status = 'ACTIVE') desc,
         (
             coalesce(maturity_score, 0) + coalesce(connection_score, 0)
             + coalesce(engagement_score, 0) + coalesce(sentiment_score, 0)
         ) asc,
-        overview.phone_number
+        overview.phone_number,
+        overview.account
     limit $limit
 )
 

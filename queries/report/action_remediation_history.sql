@@ -11,8 +11,8 @@
 -- purpose: numbers remediated more than once or back to high after a remediation, as of the
 --   report week's end, with their next step. Rotate first, then the most re-flags, then the most
 --   submissions.
--- grain: phone number
--- key: phone_number
+-- grain: account x phone number
+-- key: account, phone_number
 -- parameters: $week, $limit
 -- columns:
 --   phone_number: Number [phone]
@@ -32,6 +32,7 @@ with history as (
 
 final as (
     select
+        history.account,
         history.phone_number,
         history.enterprise_id,
         coalesce(names.enterprise_name, history.enterprise_id) as enterprise_name,
@@ -45,13 +46,16 @@ final as (
         steps.next_step,
         count(*) over () as total_rows,
     from history
-    left join dim_enterprises as names on names.enterprise_id = history.enterprise_id
-    left join report_remediation_steps as steps on steps.phone_number = history.phone_number
+    left join dim_enterprises as names
+        on names.account = history.account and names.enterprise_id = history.enterprise_id
+    left join report_remediation_steps as steps
+        on steps.account = history.account and steps.phone_number = history.phone_number
     order by
         (history.recommendation = 'rotate') desc,
         history.times_reflagged desc,
         history.times_submitted desc,
-        history.phone_number
+        history.phone_number,
+        history.account
     limit $limit
 )
 

@@ -13,11 +13,11 @@
 --   their risk after completion as known at the week's end (data refreshed after completion).
 --   Each request is labelled by its date and call purpose (the id goes in the cell's title).
 --   Most severe first: refused, then oldest.
--- grain: phone number (with its latest completed request)
--- key: phone_number
+-- grain: account x phone number (with its latest completed request)
+-- key: account, phone_number
 -- parameters: $as_of, $limit
 -- alert: remediation-review
--- alert_subject: phone_number, request_id
+-- alert_subject: account, phone_number, request_id
 -- alert_label: phone_number, request_label
 -- columns:
 --   phone_number: Number [phone]
@@ -38,13 +38,13 @@ with requests as (
 results as (
     select n.*, requests.created_at as request_created_at
     from remediation_number_outcomes as n
-    inner join requests on requests.request_id = n.request_id
+    inner join requests on requests.account = n.account and requests.request_id = n.request_id
 ),
 
 latest as (
     select * from results
     qualify row_number() over (
-        partition by phone_number order by request_created_at desc, request_id desc
+        partition by account, phone_number order by request_created_at desc, request_id desc
     ) = 1
 ),
 
@@ -56,6 +56,7 @@ numbers as (
 
 final as (
     select
+        numbers.account,
         numbers.phone_number,
         requests.request_id,
         strftime(timezone('UTC', requests.created_at), '%a %-d %b %Y') || ': '
@@ -72,10 +73,17 @@ final as (
             || 'resubmitting') as next_step,
         count(*) over () as total_rows,
     from numbers
-    join requests on requests.request_id = numbers.request_id
-    left join dim_enterprises as names on names.enterprise_id = requests.enterprise_id
-    left join report_remediation_steps as steps on steps.phone_number = numbers.phone_number
-    order by (numbers.bucket = 'refused') desc, requests.created_at, numbers.phone_number
+    join requests
+        on requests.account = numbers.account and requests.request_id = numbers.request_id
+    left join dim_enterprises as names
+        on names.account = requests.account and names.enterprise_id = requests.enterprise_id
+    left join report_remediation_steps as steps
+        on steps.account = numbers.account and steps.phone_number = numbers.phone_number
+    order by
+        (numbers.bucket = 'refused') desc,
+        requests.created_at,
+        numbers.phone_number,
+        numbers.account
     limit $limit
 )
 

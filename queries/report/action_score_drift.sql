@@ -12,8 +12,8 @@
 --   (remediation is for flagged numbers).
 -- purpose: the week's rows of score_drift_onsets (the one rule for new drift, shared with the
 --   alerts), with names and next steps. Most severe first: the worst drop, then the lowest value.
--- grain: phone number
--- key: phone_number
+-- grain: account x phone number
+-- key: account, phone_number
 -- parameters: $week, $limit
 -- columns:
 --   phone_number: Number [phone]
@@ -32,6 +32,7 @@ with drift as (
 
 final as (
     select
+        drift.account,
         drift.phone_number,
         drift.enterprise_id,
         coalesce(names.enterprise_name, drift.enterprise_id) as enterprise_name,
@@ -44,9 +45,11 @@ final as (
         steps.drift_next_step as next_step,
         count(*) over () as total_rows,
     from drift
-    left join dim_enterprises as names on names.enterprise_id = drift.enterprise_id
-    left join report_remediation_steps as steps on steps.phone_number = drift.phone_number
-    order by drift.worst_drop desc, drift.worst_value_now asc, drift.phone_number
+    left join dim_enterprises as names
+        on names.account = drift.account and names.enterprise_id = drift.enterprise_id
+    left join report_remediation_steps as steps
+        on steps.account = drift.account and steps.phone_number = drift.phone_number
+    order by drift.worst_drop desc, drift.worst_value_now asc, drift.phone_number, drift.account
     limit $limit
 )
 

@@ -9,11 +9,11 @@
 --   Tue 10 Nov>: contact Plivo" (Plivo promises up to 2 business days).
 -- purpose: Plivo registrations PENDING with some carrier for longer than 2 US business days
 --   as of the week's last Plivo run. Most severe first: pending the longest.
--- grain: phone number
--- key: phone_number
+-- grain: account x phone number
+-- key: account, phone_number
 -- parameters: $limit
 -- alert: registration-overdue
--- alert_subject: phone_number
+-- alert_subject: account, phone_number
 -- alert_label: phone_number
 -- columns:
 --   phone_number: Number [phone]
@@ -33,6 +33,7 @@ with stuck as (
 
 final as (
     select
+        account,
         number as phone_number,
         ein,
         company_name,
@@ -48,7 +49,7 @@ final as (
             as next_step,
         count(*) over () as total_rows,
     from stuck
-    order by pending_since asc, number
+    order by pending_since asc, number, account
     limit $limit
 )
 

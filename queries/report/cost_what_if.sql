@@ -4,8 +4,8 @@
 --   the month after the week's last Telnyx collection, at that collection's state
 --   (telnyx_cost_what_if_daily). An enterprise whose current frequency is never has monitoring off:
 --   no saving is offered.
--- grain: enterprise
--- key: enterprise_id (named by dim_enterprises)
+-- grain: enterprise (of one account)
+-- key: account, enterprise_id (named by dim_enterprises)
 with full_month as (
     select telnyx_cost_what_if_daily.*
     from telnyx_cost_what_if_daily
@@ -16,13 +16,14 @@ with full_month as (
 ),
 
 current_frequency as (
-    select enterprise_id, month, check_frequency, monitored_numbers, total_usd
+    select account, enterprise_id, month, check_frequency, monitored_numbers, total_usd
     from full_month
     where is_current_frequency
 ),
 
 weekly_or_better as (
     select
+        account,
         enterprise_id,
         arg_min(
             check_frequency,
@@ -32,11 +33,12 @@ weekly_or_better as (
         min(total_usd) as cheapest_usd,
     from full_month
     where check_frequency in ('daily', 'business_daily', 'weekly')
-    group by enterprise_id
+    group by account, enterprise_id
 ),
 
 final as (
     select
+        current_frequency.account,
         current_frequency.enterprise_id,
         coalesce(names.enterprise_name, current_frequency.enterprise_id) as enterprise_name,
         current_frequency.month,
@@ -51,9 +53,13 @@ final as (
             then round(current_frequency.total_usd - weekly_or_better.cheapest_usd, 2)
         end as saving_usd,
     from current_frequency
-    left join weekly_or_better on weekly_or_better.enterprise_id = current_frequency.enterprise_id
-    left join dim_enterprises as names on names.enterprise_id = current_frequency.enterprise_id
-    order by saving_usd desc nulls last, current_frequency.enterprise_id
+    left join weekly_or_better
+        on weekly_or_better.account = current_frequency.account
+        and weekly_or_better.enterprise_id = current_frequency.enterprise_id
+    left join dim_enterprises as names
+        on names.account = current_frequency.account
+        and names.enterprise_id = current_frequency.enterprise_id
+    order by saving_usd desc nulls last, current_frequency.enterprise_id, current_frequency.account
 )
 
 select * from final

@@ -16,7 +16,8 @@ with weekly as (
 top_enterprise as (
     select weekly.enterprise_id, weekly.newly_high, names.enterprise_name
     from weekly
-    left join dim_enterprises as names on names.enterprise_id = weekly.enterprise_id
+    left join dim_enterprises as names
+        on names.account = weekly.account and names.enterprise_id = weekly.enterprise_id
     where weekly.newly_high > 0
     order by weekly.newly_high desc, names.enterprise_name, weekly.enterprise_id
     limit 1
