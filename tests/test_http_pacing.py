@@ -7,10 +7,10 @@ import math
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.http import ProviderLimits, RetryPolicy
+from analytics.http import ProviderLimits, RateLimiter, RetryPolicy
 from analytics.http.retry import announced_limit, announced_quota
 from tests.test_http_client import VirtualTime, make_client
 
@@ -179,3 +179,74 @@ def test_garbage_quota_headers_mean_no_pacing(remaining: str | None, reset: str 
     if got is not None:  # only a whole count and a finite, non-negative reset are taken
         assert float(headers["x-ratelimit-remaining"]) == got[0] >= 0
         assert math.isfinite(float(headers["x-ratelimit-reset"]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    limit=st.integers(min_value=1, max_value=30),
+    window=st.sampled_from([0.5, 1.0, 2.0]),
+    latency=st.sampled_from([0.001, 0.02, 0.05, 0.3]),
+    concurrency=st.integers(min_value=1, max_value=64),
+    n=st.integers(min_value=1, max_value=120),
+    aligned=st.booleans(),
+)
+def test_any_announced_quota_is_never_exceeded(
+    limit: int, window: float, latency: float, concurrency: int, n: int, aligned: bool
+) -> None:
+    # Whatever the quota, window, latency and fan-out, using the whole remaining quota at
+    # once never runs into a 429, and the run takes no more windows than the quota needs
+    # (the last one only partly used) plus, per window, a round trip to learn of its reset
+    # and one step of the announced pace (limit per window) before its first answer.
+    vt = VirtualTime()
+    server = QuotaServer(vt, limit=limit, window=window, latency=latency, aligned=aligned)
+    run_requests(server, n=n, concurrency=concurrency, first_alone=True)
+    assert server.refused == 0
+    assert len(server.sent) == n
+    windows = math.ceil(n / limit)
+    assert vt.now <= (windows - 1) * (window + 2 * latency + window / limit) + n * latency + 1e-6
+
+
+def test_the_remaining_quota_is_used_at_once_not_spread_over_the_window() -> None:
+    # 20 per 1 s window, 50 ms per answer, 16 in flight: the first answer says 19 are left,
+    # and they go out together (not 50 ms apart), so a window is spent in a few round trips.
+    vt = VirtualTime()
+    server = QuotaServer(vt, limit=20, window=1.0, latency=0.05, aligned=False)
+    run_requests(server, n=20, concurrency=16, first_alone=True)
+    assert server.refused == 0
+    assert server.sent[1:17] == [0.05] * 16
+    assert vt.now <= 4 * 0.05 + 1e-9
+
+
+def test_requests_sent_after_the_answer_are_taken_off_its_quota() -> None:
+    fake = VirtualTime()
+    limiter = RateLimiter(math.inf, clock=fake.clock, sleep=fake.sleep)
+    grants: list[float] = []
+
+    async def main() -> None:
+        first = await limiter.acquire()
+        for _ in range(3):  # three more sent before the first answer comes back
+            await limiter.acquire()
+        limiter.pace(remaining=5, reset=1.0, grant=first, limit=6)
+        for _ in range(4):
+            await limiter.acquire()
+            grants.append(fake.now)
+
+    fake.run(main())
+    # 5 left when the first was answered, 3 of them already used: 2 now, the rest after 1 s.
+    assert grants[:2] == [0.0, 0.0]
+    assert grants[2] >= 1.0
+
+
+def test_an_answer_older_than_the_one_adopted_is_stale() -> None:
+    fake = VirtualTime()
+    limiter = RateLimiter(math.inf, clock=fake.clock, sleep=fake.sleep)
+
+    async def main() -> float:
+        old = await limiter.acquire()
+        new = await limiter.acquire()
+        limiter.pace(remaining=10, reset=1.0, grant=new, limit=20)
+        limiter.pace(remaining=0, reset=1.0, grant=old, limit=20)  # arrived late
+        await limiter.acquire()
+        return fake.now
+
+    assert fake.run(main()) == 0.0

@@ -19,11 +19,12 @@ class RateLimiter:
     limit, while `pause_until` still holds every caller.
 
     `pace` adopts the quota a server announces (x-ratelimit-limit / -remaining / -reset):
-    until that window resets, grants are spaced so the remaining quota lasts until the reset,
-    and when nothing remains every caller waits for the reset, so the 429 never comes. Once
-    the announced window has passed and before the next answer, grants keep the announced
-    pace (limit per window length), so a client with more in flight than the server's limit
-    never bursts into a fresh window.
+    until that window resets, the whole remaining quota may be used at once (less what was
+    sent after the answer), and once it is spent every caller waits for the reset, so the
+    429 never comes. Spreading the quota evenly instead lost about one request per window
+    and a round trip at each reset. Once the announced window has passed and before the
+    next answer, grants keep the announced pace (limit per window length), so a client with
+    more in flight than the server's limit never bursts into a window it knows nothing of.
     """
 
     def __init__(
@@ -41,8 +42,9 @@ class RateLimiter:
         window = math.floor(rate) if rate < math.inf else 1
         self._window: deque[float] = deque(maxlen=max(1, window))
         self._paused_until = -math.inf
-        self._server_interval = 0.0  # spacing the server's announced quota asks for
-        self._server_until = -math.inf  # when that quota window resets
+        self._quota_left = 0  # grants the server's announced quota still allows ...
+        self._quota_until = -math.inf  # ... until this clock time, when its window resets
+        self._quota_grant = 0  # the grant whose answer announced it (older answers are stale)
         self._server_pace = 0.0  # spacing of `limit` grants over the longest window announced
         self._server_window = 0.0
         self.granted = 0  # grants so far; acquire() returns each grant's number
@@ -61,6 +63,8 @@ class RateLimiter:
             # longer than one interval, start again from now rather than bursting to catch up.
             self._window.append(ready if now - ready < self._interval else now)
             self.granted += 1
+            if now < self._quota_until:
+                self._quota_left -= 1
             return self.granted
 
     def pause_until(self, t: float) -> None:
@@ -68,32 +72,34 @@ class RateLimiter:
         self._paused_until = max(self._paused_until, t)
 
     def pace(self, remaining: int, reset: float, grant: int, limit: int | None = None) -> None:
-        """Spread a server's announced quota: `remaining` requests until `reset` seconds from now.
+        """Adopt a server's announced quota: `remaining` requests until `reset` seconds from now.
 
         The answer is to the request of grant number `grant`: the requests granted after it
         may have reached the server after that answer was written, so they are taken off the
-        quota first (the ones before it were counted). No quota left: pause to the reset.
-        `limit`, when announced, sets the pace between the reset and the next answer.
+        quota first (the ones before it were counted). An answer to an older grant than one
+        already adopted is stale and ignored. `limit`, when announced, sets the pace between
+        the reset and the next answer.
         """
-        now = self._clock()
+        if grant < self._quota_grant:
+            return
+        self._quota_grant = grant
         if limit is not None and limit > 0:
             self._server_window = max(self._server_window, reset)
             self._server_pace = self._server_window / limit
-        budget = remaining - max(0, self.granted - grant)
-        if budget <= 0:
-            self.pause_until(now + reset)
-            return
-        self._server_interval = reset / budget
-        self._server_until = now + reset
+        self._quota_left = remaining - max(0, self.granted - grant)
+        self._quota_until = self._clock() + reset
 
     def _ready_at(self) -> float:
         """The earliest clock time at which the next grant is allowed."""
+        ready = self._paused_until
+        if self._clock() < self._quota_until:
+            if self._quota_left <= 0:
+                ready = max(ready, self._quota_until)
+        elif self._window:  # past the announced reset: the announced pace until an answer
+            ready = max(ready, self._window[-1] + self._server_pace)
         if not self._window:
-            return self._paused_until
-        interval = max(self._interval, self._server_pace)
-        if self._clock() < self._server_until:
-            interval = max(interval, self._server_interval)
-        ready = max(self._paused_until, self._window[-1] + interval)
+            return ready
+        ready = max(ready, self._window[-1] + self._interval)
         if len(self._window) == self._window.maxlen and self._interval > 0:
             ready = max(ready, self._window[0] + self._period)
         return ready
