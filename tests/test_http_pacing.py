@@ -196,14 +196,14 @@ def test_any_announced_quota_is_never_exceeded(
     # Whatever the quota, window, latency and fan-out, using the whole remaining quota at
     # once never runs into a 429, and the run takes no more windows than the quota needs
     # (the last one only partly used) plus, per window, a round trip to learn of its reset
-    # and one step of the announced pace (limit per window) before its first answer.
+    # and one to hear from the new one.
     vt = VirtualTime()
     server = QuotaServer(vt, limit=limit, window=window, latency=latency, aligned=aligned)
     run_requests(server, n=n, concurrency=concurrency, first_alone=True)
     assert server.refused == 0
     assert len(server.sent) == n
     windows = math.ceil(n / limit)
-    assert vt.now <= (windows - 1) * (window + 2 * latency + window / limit) + n * latency + 1e-6
+    assert vt.now <= (windows - 1) * (window + 2 * latency) + n * latency + 1e-6
 
 
 def test_the_remaining_quota_is_used_at_once_not_spread_over_the_window() -> None:
@@ -217,36 +217,58 @@ def test_the_remaining_quota_is_used_at_once_not_spread_over_the_window() -> Non
     assert vt.now <= 4 * 0.05 + 1e-9
 
 
-def test_requests_sent_after_the_answer_are_taken_off_its_quota() -> None:
+def test_every_other_request_in_flight_is_taken_off_the_quota() -> None:
     fake = VirtualTime()
     limiter = RateLimiter(math.inf, clock=fake.clock, sleep=fake.sleep)
     grants: list[float] = []
 
     async def main() -> None:
-        first = await limiter.acquire()
-        for _ in range(3):  # three more sent before the first answer comes back
+        for _ in range(4):  # four in flight before the first answer comes back
             await limiter.acquire()
-        limiter.pace(remaining=5, reset=1.0, grant=first, limit=6)
+        limiter.answered((5, 1.0), limit=6)  # 5 left, and 3 others may not be counted yet
         for _ in range(4):
             await limiter.acquire()
             grants.append(fake.now)
 
     fake.run(main())
-    # 5 left when the first was answered, 3 of them already used: 2 now, the rest after 1 s.
     assert grants[:2] == [0.0, 0.0]
-    assert grants[2] >= 1.0
+    assert grants[2] >= 1.0  # the rest after the reset
 
 
-def test_an_answer_older_than_the_one_adopted_is_stale() -> None:
+def test_a_larger_count_arriving_later_in_the_same_window_is_stale() -> None:
+    # Two requests reach the server in one order and are answered in the other: the later
+    # answer, with the larger count, must not reopen a quota the earlier one closed.
     fake = VirtualTime()
     limiter = RateLimiter(math.inf, clock=fake.clock, sleep=fake.sleep)
 
     async def main() -> float:
-        old = await limiter.acquire()
-        new = await limiter.acquire()
-        limiter.pace(remaining=10, reset=1.0, grant=new, limit=20)
-        limiter.pace(remaining=0, reset=1.0, grant=old, limit=20)  # arrived late
+        await limiter.acquire()
+        await limiter.acquire()
+        limiter.answered((0, 1.0), limit=20)
+        limiter.answered((10, 0.99), limit=20)
         await limiter.acquire()
         return fake.now
 
-    assert fake.run(main()) == 0.0
+    assert fake.run(main()) == 1.0
+
+
+def test_an_answer_wakes_a_caller_waiting_for_the_announced_pace() -> None:
+    # Past the reset, grants keep the announced pace (here 1 per 0.5 s) until an answer
+    # says more may go; the caller waiting for that pace goes at once, not 0.5 s later.
+    fake = VirtualTime()
+    limiter = RateLimiter(math.inf, clock=fake.clock, sleep=fake.sleep)
+
+    async def answer_soon() -> None:
+        await fake.sleep(0.01)
+        limiter.answered((3, 1.0), limit=2)
+
+    async def main() -> float:
+        await limiter.acquire()
+        limiter.answered((0, 1.0), limit=2)
+        await limiter.acquire()  # at the reset
+        waker = asyncio.ensure_future(answer_soon())
+        await limiter.acquire()
+        await waker
+        return fake.now
+
+    assert fake.run(main()) == 1.01

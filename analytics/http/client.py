@@ -145,11 +145,14 @@ class ApiClient:
         `request_deadline`; every secret is masked in it before it is parsed.
         """
         async with self._slots:
-            grant = await self._limiter.acquire()
+            await self._limiter.acquire()
             self.stats.requests += 1
+            quota = limit = None
             try:
                 async with asyncio.timeout(self._limits.request_deadline):
                     response, body = await self._send(request)
+                quota = announced_quota(response.headers, self._retry)
+                limit = announced_limit(response.headers)
             except TimeoutError:
                 raise _Retryable(
                     f"no complete answer within {self._limits.request_deadline:g} s "
@@ -160,8 +163,8 @@ class ApiClient:
                 raise _Retryable(
                     f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
                 ) from None
-            if (quota := announced_quota(response.headers, self._retry)) is not None:
-                self._limiter.pace(*quota, grant=grant, limit=announced_limit(response.headers))
+            finally:
+                self._limiter.answered(quota, limit)
         text = self._redactor.json_text(body.decode("utf-8", errors="replace"))
         if response.is_success:
             try:
