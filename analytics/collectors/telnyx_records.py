@@ -304,9 +304,12 @@ def numbers_frame(
     ``extra``) are typed in one vectorised pass; any other record goes through
     :func:`number_row`, so the result is the same as typing every record one by one.
     """
-    fitting, odd = [], []
+    fitting, odd, extras = [], [], []  # extras: the fitting records' positions with extra fields
     for item in items:
-        (fitting if _fits(item, enterprise_id) else odd).append(item)
+        fit = _fits(item, enterprise_id)
+        if fit == _EXTRA:
+            extras.append(len(fitting))
+        (fitting if fit else odd).append(item)
     page = pl.from_dicts(fitting, schema=_PAGE_SCHEMA) if fitting else None
     frames = []
     if page is not None:
@@ -324,7 +327,7 @@ def numbers_frame(
             _timestamp(rep.struct.field("last_refreshed_at")).alias("last_refreshed_at"),
             _timestamp(pl.col("created_at")).alias("created_at"),
             _timestamp(pl.col("updated_at")).alias("updated_at"),
-            pl.Series("extra", [_extra(item) for item in fitting], pl.Utf8),
+            _extra_column(fitting, extras),
             pl.lit(None, pl.List(pl.Utf8)).alias("flags"),
             pl.lit(None, pl.Utf8).alias("raw"),
         )
@@ -390,11 +393,10 @@ def _timestamp(column: pl.Expr) -> pl.Expr:
     return pl.when(parsed.dt.year().is_between(1, 9999)).then(parsed)
 
 
-def _extra(item: dict[str, Any]) -> str | None:
-    """The fields beyond the documented ones, as :func:`number_row` keeps them in ``extra``."""
+def _extra(item: dict[str, Any]) -> str:
+    """The fields beyond the documented ones of a record that has some, as
+    :func:`number_row` keeps them in ``extra``."""
     rep = item.get("reputation_data")
-    if item.keys() <= _NUMBER_KEYS and (rep is None or rep.keys() <= _REPUTATION_KEYS):
-        return None
     unknown = {k: v for k, v in item.items() if k not in _NUMBER_KEYS}
     if rep is not None and (
         extra_rep := {k: v for k, v in rep.items() if k not in _REPUTATION_KEYS}
@@ -403,33 +405,46 @@ def _extra(item: dict[str, Any]) -> str | None:
     return shape.as_json(unknown)
 
 
-def _fits(item: Any, enterprise_id: str) -> bool:
-    """Whether a record has the documented shape and values, maybe beside unknown fields.
+def _extra_column(fitting: list[dict[str, Any]], extras: list[int]) -> pl.Series:
+    """The ``extra`` column: null but where a record has fields beyond the documented ones."""
+    column: list[str | None] = [None] * len(fitting)
+    for at in extras:
+        column[at] = _extra(fitting[at])
+    return pl.Series("extra", column, pl.Utf8)
+
+
+_EXTRA = 2  # what _fits returns for a fitting record with fields beyond the documented ones
+
+
+def _fits(item: Any, enterprise_id: str) -> int:
+    """Whether a record has the documented shape and values: 0 if not, 1 if so, and
+    ``_EXTRA`` if so beside unknown fields (which :func:`_extra` then collects).
 
     Runs once per record, holding the GIL while the event loop waits: written out test by
     test (no generator expressions, methods bound once), it costs half of the loop form.
     """
     if type(item) is not dict:
-        return False
+        return 0
     get = item.get
     owner = get("enterprise_id")
     if owner is not None and owner != enterprise_id:
-        return False
+        return 0
     phone = get("phone_number")
     if type(phone) is not str or _E164(phone) is None:
-        return False
+        return 0
     if (
         type(get("id")) not in _TEXT
         or type(get("created_at")) not in _TEXT
         or type(get("updated_at")) not in _TEXT
         or type(get("record_type")) not in _TEXT
     ):
-        return False
+        return 0
+    known = item.keys() <= _NUMBER_KEYS
     rep = get("reputation_data")
     if rep is None:
-        return True
+        return 1 if known else _EXTRA
     if type(rep) is not dict:
-        return False
+        return 0
     get = rep.get
     risk = get("spam_risk")
     if (
@@ -438,12 +453,12 @@ def _fits(item: Any, enterprise_id: str) -> bool:
         or type(get("spam_category")) not in _TEXT
         or type(get("last_refreshed_at")) not in _TEXT
     ):
-        return False
+        return 0
     for key in SCORES:
         value = get(key)
         if value is not None and (type(value) is not int or not 0 <= value <= 100):
-            return False
-    return True
+            return 0
+    return 1 if known and rep.keys() <= _REPUTATION_KEYS else _EXTRA
 
 
 _TEXT = frozenset({str, type(None)})  # the types a text field may have
