@@ -57,7 +57,8 @@ class VirtualTime:
                 if self._sleepers and not task.done():
                     deadline, _, future = heapq.heappop(self._sleepers)
                     self.now = max(self.now, deadline)
-                    future.set_result(None)
+                    if not future.done():  # a sleeper cancelled meanwhile is skipped
+                        future.set_result(None)
             return task.result()
 
         return asyncio.run(drive())

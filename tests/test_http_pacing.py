@@ -7,10 +7,10 @@ import math
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.http import ProviderLimits, RetryPolicy
+from analytics.http import ProviderLimits, RateLimiter, RetryPolicy
 from analytics.http.retry import announced_limit, announced_quota
 from tests.test_http_client import VirtualTime, make_client
 
@@ -179,3 +179,96 @@ def test_garbage_quota_headers_mean_no_pacing(remaining: str | None, reset: str 
     if got is not None:  # only a whole count and a finite, non-negative reset are taken
         assert float(headers["x-ratelimit-remaining"]) == got[0] >= 0
         assert math.isfinite(float(headers["x-ratelimit-reset"]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    limit=st.integers(min_value=1, max_value=30),
+    window=st.sampled_from([0.5, 1.0, 2.0]),
+    latency=st.sampled_from([0.001, 0.02, 0.05, 0.3]),
+    concurrency=st.integers(min_value=1, max_value=64),
+    n=st.integers(min_value=1, max_value=120),
+    aligned=st.booleans(),
+)
+def test_any_announced_quota_is_never_exceeded(
+    limit: int, window: float, latency: float, concurrency: int, n: int, aligned: bool
+) -> None:
+    # Whatever the quota, window, latency and fan-out, using the whole remaining quota at
+    # once never runs into a 429, and the run takes no more windows than the quota needs
+    # (the last one only partly used) plus, per window, a round trip to learn of its reset
+    # and one to hear from the new one.
+    vt = VirtualTime()
+    server = QuotaServer(vt, limit=limit, window=window, latency=latency, aligned=aligned)
+    run_requests(server, n=n, concurrency=concurrency, first_alone=True)
+    assert server.refused == 0
+    assert len(server.sent) == n
+    windows = math.ceil(n / limit)
+    assert vt.now <= (windows - 1) * (window + 2 * latency) + n * latency + 1e-6
+
+
+def test_the_remaining_quota_is_used_at_once_not_spread_over_the_window() -> None:
+    # 20 per 1 s window, 50 ms per answer, 16 in flight: the first answer says 19 are left,
+    # and they go out together (not 50 ms apart), so a window is spent in a few round trips.
+    vt = VirtualTime()
+    server = QuotaServer(vt, limit=20, window=1.0, latency=0.05, aligned=False)
+    run_requests(server, n=20, concurrency=16, first_alone=True)
+    assert server.refused == 0
+    assert server.sent[1:17] == [0.05] * 16
+    assert vt.now <= 4 * 0.05 + 1e-9
+
+
+def test_every_other_request_in_flight_is_taken_off_the_quota() -> None:
+    fake = VirtualTime()
+    limiter = RateLimiter(math.inf, clock=fake.clock, sleep=fake.sleep)
+    grants: list[float] = []
+
+    async def main() -> None:
+        for _ in range(4):  # four in flight before the first answer comes back
+            await limiter.acquire()
+        limiter.answered((5, 1.0), limit=6)  # 5 left, and 3 others may not be counted yet
+        for _ in range(4):
+            await limiter.acquire()
+            grants.append(fake.now)
+
+    fake.run(main())
+    assert grants[:2] == [0.0, 0.0]
+    assert grants[2] >= 1.0  # the rest after the reset
+
+
+def test_a_larger_count_arriving_later_in_the_same_window_is_stale() -> None:
+    # Two requests reach the server in one order and are answered in the other: the later
+    # answer, with the larger count, must not reopen a quota the earlier one closed.
+    fake = VirtualTime()
+    limiter = RateLimiter(math.inf, clock=fake.clock, sleep=fake.sleep)
+
+    async def main() -> float:
+        await limiter.acquire()
+        await limiter.acquire()
+        limiter.answered((0, 1.0), limit=20)
+        limiter.answered((10, 0.99), limit=20)
+        await limiter.acquire()
+        return fake.now
+
+    assert fake.run(main()) == 1.0
+
+
+def test_an_answer_wakes_a_caller_waiting_for_the_announced_pace() -> None:
+    # Past the reset, grants keep the announced pace (here 1 per 0.5 s) until an answer
+    # says more may go; the caller waiting for that pace goes at once, not 0.5 s later.
+    fake = VirtualTime()
+    limiter = RateLimiter(math.inf, clock=fake.clock, sleep=fake.sleep)
+
+    async def answer_soon() -> None:
+        await fake.sleep(0.01)
+        limiter.answered((3, 1.0), limit=2)
+
+    async def main() -> float:
+        await limiter.acquire()
+        limiter.answered((0, 1.0), limit=2)
+        await limiter.acquire()  # at the reset
+        waker = asyncio.ensure_future(answer_soon())
+        await limiter.acquire()
+        await waker
+        return fake.now
+
+    assert fake.run(main()) == 1.01

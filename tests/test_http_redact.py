@@ -121,3 +121,40 @@ def test_json_escaped_and_percent_encoded_secrets_are_masked(
     text = before + json.dumps({"k": secret}) + quote(secret, safe="") + after
     shown = Redactor([secret]).mask(text)
     assert json.dumps(secret)[1:-1] not in shown and quote(secret, safe="") not in shown
+
+
+def _escaped(secret: str, which: list[bool], short: bool) -> str:
+    """`secret` as a JSON string body with the chosen characters escaped: a quote, backslash
+    or slash by its short escape when `short`, anything else as \\u."""
+    out = []
+    for char, escape in zip(secret, which, strict=False):
+        if not escape:
+            out.append(json.dumps(char)[1:-1])
+        elif short and char in '"\\/':
+            out.append("\\" + char)
+        else:
+            out.append(f"\\u{ord(char):04x}")
+    return "".join(out)
+
+
+@given(
+    secret=printable_secrets,
+    which=st.lists(st.booleans(), min_size=40, max_size=40),
+    short=st.booleans(),
+)
+def test_a_secret_spelled_with_json_escapes_is_masked_in_the_parsed_body(
+    secret: str, which: list[bool], short: bool
+) -> None:
+    text = '{"data": [{"note": "' + _escaped(secret, which + [False] * len(secret), short) + '"}]}'
+    red = Redactor([secret])
+    masked = red.json_text(text)
+    parsed = red.parsed(json.loads(masked), masked)
+    assert secret.lower() not in json.dumps(parsed, ensure_ascii=False).lower()
+
+
+def test_an_escape_no_secret_could_use_leaves_the_parsed_body_unwalked() -> None:
+    # The key has no quote in it: an escaped quote in a record cannot hide it.
+    text = '{"data": [{"spam_category": "<script>alert(\\"x\\")</script>"}]}'
+    value = json.loads(text)
+    assert Redactor(["sim-telnyx-key"]).parsed(value, text) is value
+    assert Redactor(['a"quoted"key']).parsed(value, text) is not value

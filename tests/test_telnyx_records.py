@@ -156,7 +156,10 @@ timestamps = st.none() | st.sampled_from(
 )
 reputations = st.none() | st.fixed_dictionaries(
     {
-        "spam_risk": st.none() | st.sampled_from(["low", "medium", "high", "severe"]),
+        # a list or an object: unhashable, it once made the fast path raise
+        "spam_risk": st.none()
+        | st.sampled_from(["low", "medium", "high", "severe"])
+        | st.sampled_from([["low"], {"level": "low"}]),
         "spam_category": st.none() | st.sampled_from(["Robocall", "<b>x</b>"]) | st.integers(),
         **{s: st.none() | st.integers(-5, 105) | st.just("abc") for s in rec.SCORES},
         "last_refreshed_at": timestamps,

@@ -103,33 +103,32 @@ class ApiClient:
         AuthError (401/403), NotFoundError (404), HttpStatusError or TransportFailure.
         """
         # Built once and sent by every attempt: building a request costs as much CPU as
-        # aiohttp's whole send.
+        # aiohttp's whole send. Its redacted URL is made only for a message that shows it.
         request = self._http.build_request("GET", url, params=params, timeout=self._timeout)
-        shown = redact_url(request.url, self._secrets)
         try:
-            return await self._get_with_retries(request, shown)
+            return await self._get_with_retries(request)
         except LimitExceeded as err:
             self.stats.failures += 1
-            raise LimitExceeded(f"GET {shown}: {err}") from None
+            raise LimitExceeded(f"GET {self._shown(request)}: {err}") from None
         except ApiError:
             self.stats.failures += 1
             raise
 
-    async def _get_with_retries(self, request: httpx.Request, shown: str) -> Any:
+    async def _get_with_retries(self, request: httpx.Request) -> Any:
         """Up to `retry.max_attempts` attempts, waiting between them; raise the last failure."""
         attempts = self._retry.max_attempts
         attempt = 1
         while True:
             try:
-                return await self._attempt(request, shown)
+                return await self._attempt(request)
             except _Retryable as failure:
                 if attempt == attempts:
-                    raise self._final_error(failure, shown) from None
+                    raise self._final_error(failure, request) from None
                 wait = self._wait_after(failure, attempt)
                 self.stats.retries += 1
                 log.debug(
                     "GET %s: %s; retry %d/%d in %.2fs",
-                    shown,
+                    self._shown(request),
                     failure.reason,
                     attempt,
                     attempts - 1,
@@ -138,7 +137,7 @@ class ApiClient:
                 await self._sleep(wait)
             attempt += 1
 
-    async def _attempt(self, request: httpx.Request, shown: str) -> Any:
+    async def _attempt(self, request: httpx.Request) -> Any:
         """Send one GET inside the concurrency and rate bounds; return the parsed JSON body.
 
         The body is read as a stream and counted as it is decoded, so neither a
@@ -146,11 +145,14 @@ class ApiClient:
         `request_deadline`; every secret is masked in it before it is parsed.
         """
         async with self._slots:
-            grant = await self._limiter.acquire()
+            await self._limiter.acquire()
             self.stats.requests += 1
+            quota = limit = None
             try:
                 async with asyncio.timeout(self._limits.request_deadline):
                     response, body = await self._send(request)
+                quota = announced_quota(response.headers, self._retry)
+                limit = announced_limit(response.headers)
             except TimeoutError:
                 raise _Retryable(
                     f"no complete answer within {self._limits.request_deadline:g} s "
@@ -161,8 +163,8 @@ class ApiClient:
                 raise _Retryable(
                     f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
                 ) from None
-            if (quota := announced_quota(response.headers, self._retry)) is not None:
-                self._limiter.pace(*quota, grant=grant, limit=announced_limit(response.headers))
+            finally:
+                self._limiter.answered(quota, limit)
         text = self._redactor.json_text(body.decode("utf-8", errors="replace"))
         if response.is_success:
             try:
@@ -173,7 +175,7 @@ class ApiClient:
             self.stats.throttled += 1
         if response.status_code in self._retry.retry_statuses:
             raise _Retryable(f"HTTP {response.status_code}", response, text)
-        raise self._status_error(response.status_code, text, shown)
+        raise self._status_error(response.status_code, text, request)
 
     async def _send(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
         """Send `request` and read its decoded body, refusing more than `max_body_bytes`."""
@@ -201,14 +203,20 @@ class ApiClient:
             self._limiter.pause_until(self._clock() + wait)
         return wait
 
-    def _final_error(self, failure: _Retryable, shown: str) -> ApiError:
+    def _final_error(self, failure: _Retryable, request: httpx.Request) -> ApiError:
         """The error for a request whose last attempt failed."""
         if failure.response is not None and not failure.response.is_success:
-            return self._status_error(failure.response.status_code, failure.body, shown)
+            return self._status_error(failure.response.status_code, failure.body, request)
         attempts = self._retry.max_attempts
-        return TransportFailure(f"GET {shown} failed after {attempts} attempts: {failure.reason}")
+        return TransportFailure(
+            f"GET {self._shown(request)} failed after {attempts} attempts: {failure.reason}"
+        )
 
-    def _status_error(self, status: int, body: str, shown: str) -> HttpStatusError:
+    def _status_error(self, status: int, body: str, request: httpx.Request) -> HttpStatusError:
         """An HttpStatusError (or subclass) with the redacted URL and a redacted, escaped body."""
         cls = {401: AuthError, 403: AuthError, 404: NotFoundError}.get(status, HttpStatusError)
-        return cls(status, "GET", shown, one_line(self._redactor.text(body)))
+        return cls(status, "GET", self._shown(request), one_line(self._redactor.text(body)))
+
+    def _shown(self, request: httpx.Request) -> str:
+        """The request's URL as messages may show it: no userinfo, every secret masked."""
+        return redact_url(request.url, self._secrets)

@@ -26,11 +26,12 @@ class ProviderLimits:
     """Pacing for one provider and the bounds of one run."""
 
     # Max requests in flight. 16: on the bench (100k numbers, 50 ms, ScalingTransport) the
-    # client is CPU-bound from 16 up: client CPU is the same at 8/16/32/64 (4.7-5.4 s) and the
-    # walls of 16, 32 and 64 overlap run to run (medians 15.3/12.4/14.2 s; 8: 16.6 s), so the
-    # smallest of them keeps the load on a provider modest. A higher-latency API gains from
-    # more: the transport's CPU per request no longer grows with it and announced quotas are
-    # paced, so raising it is safe.
+    # client is CPU-bound from 16 up: client CPU is the same at 16/32/64 (3.4-4.5 s under
+    # load 14-18 on 2 cores) and their walls overlap run to run (16: 7.2-10.8 s, 32: 8.1-10.0,
+    # 64: 8.2-11.7, each against aiohttp's 5.2-5.6 in the same run), so the smallest of them
+    # keeps the load on a provider modest. A higher-latency API gains from more: the
+    # transport's CPU per request does not grow with it, and announced quotas are paced
+    # (the whole remaining quota at once, never a 429), so raising it is safe.
     concurrency: int = 16
     rate: float | None = None  # requests per `period`; None = unlimited
     period: float = 1.0

@@ -27,6 +27,17 @@ _SECRET_FIELD = re.compile(
 )
 _USERINFO = re.compile(r"//[^/\s@]+@")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# The short JSON escape of each character that has one (the rest need \u).
+_SHORT_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "/": "\\/",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
 _MIN_ENCODED = 8  # secrets shorter than this are masked raw and percent-encoded only
 
 
@@ -43,6 +54,10 @@ class Redactor:
         forms = {form for s in self.secrets for form in secret_forms(s)}
         ordered = sorted(forms, key=len, reverse=True)
         self._lowered = tuple({f.lower() for f in forms})
+        # The JSON escapes that could spell part of a form: \u (any character) and the short
+        # escape of each character the forms hold (a quote, a slash, ...).
+        short = {_SHORT_ESCAPES[c] for f in forms for c in f if c in _SHORT_ESCAPES}
+        self._escapes = ("\\u", *sorted(short))
         self._pattern = (
             re.compile("|".join(re.escape(f) for f in ordered), re.IGNORECASE) if forms else None
         )
@@ -73,9 +88,12 @@ class Redactor:
     def parsed(self, value: Any, text: str) -> Any:
         """`value`, parsed from `text`, with secrets masked in every string an escape could hide.
 
-        Only walked when `text` holds a backslash: otherwise the text masking saw every string.
+        Only walked when `text` holds an escape that could spell part of a secret (any
+        ``\\u``, or e.g. ``\\/`` when a secret has a slash): otherwise the text masking saw
+        every string. An escaped quote in a record no longer costs a walk of the whole page
+        (20x the parse).
         """
-        if self._pattern is None or "\\" not in text:
+        if self._pattern is None or not any(e in text for e in self._escapes):
             return value
         return self._walk(value)
 
