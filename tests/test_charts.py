@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from altair.utils.schemapi import validate_jsonschema
+from altair.vegalite.v6.schema import load_schema
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -53,6 +55,14 @@ def test_every_chart_is_drawn_without_a_title_of_its_own(report, specs):
     for slug, spec in specs.items():
         assert "title" not in spec, slug  # the card's heading is the title
         assert spec["description"], slug
+
+
+def test_every_spec_is_valid_against_the_vega_lite_schema(specs):
+    """The charts are built without Altair's validation (for speed): it is done here."""
+    for spec in specs.values():
+        validate_jsonschema(spec, load_schema())  # raises on the first invalid part
+    with pytest.raises(Exception, match="nope"):
+        validate_jsonschema({**specs["risk-mix"], "mark": "nope"}, load_schema())
 
 
 def test_legends_list_exactly_the_series_with_data(specs):

@@ -50,10 +50,3 @@ def _cached_bundle() -> str:
     with contextlib.suppress(InputError):
         write_atomic(path, bundle)
     return bundle
-
-
-def static_svg(spec: dict) -> str:
-    """The chart rendered to SVG (for ``--static`` reports that run no JavaScript)."""
-    svg = vlc.vegalite_to_svg(spec, vl_version=vega_lite_version())
-    # drop the XML prolog so the SVG can sit inline in HTML
-    return svg[svg.index("<svg") :] if "<svg" in svg else svg

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,8 +13,9 @@ from typing import Any
 import phonenumbers
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from analytics.report.assets import static_svg, vega_bundle
+from analytics.report.assets import vega_bundle, vega_lite_version
 from analytics.report.context import Chart, Figure, WeeklyReport
+from analytics.report.draw import Drawer
 from analytics.resources import reports_dir
 
 STATIC_WIDTH = 720
@@ -158,34 +157,34 @@ def with_assets(report: WeeklyReport) -> WeeklyReport:
     return replace(report, vega_js="")
 
 
-def draw_static(charts: list[Chart]) -> Callable[[], list[Chart]]:
+def static_drawer() -> Drawer:
+    """Start the SVG worker process now: it warms up while the caller runs its queries."""
+    return Drawer(vega_lite_version())
+
+
+def draw_static(charts: list[Chart], drawer: Drawer | None = None) -> Callable[[], list[Chart]]:
     """Start converting ``charts`` to SVG; call the result to wait for them, drawn.
 
-    vl-convert releases the GIL while it renders, so the charts are converted side by side in
-    threads (one per core at most), and the caller can run its other queries meanwhile: the
-    static report waits for its slowest chart, not for the sum of them after everything else.
+    The conversion runs in ``drawer`` (default: a new one), a separate process, so the caller
+    can run its other queries and templates meanwhile: the static report waits for the
+    slowest of the two, not for the sum of them.
     """
     drawn = [c for c in charts if c.spec is not None]
-    pool = ThreadPoolExecutor(
-        max_workers=max(1, min(len(drawn), os.cpu_count() or 1)), thread_name_prefix="svg"
-    )
-    futures = {c.slug: pool.submit(_svg, c) for c in drawn}
-    pool.shutdown(wait=False)  # the threads end with their last chart
+    svgs = (drawer or static_drawer()).draw([_static_spec(c) for c in drawn])
 
     def finish() -> list[Chart]:
-        return [
-            replace(c, svg=futures[c.slug].result()) if c.slug in futures else c for c in charts
-        ]
+        by_slug = dict(zip([c.slug for c in drawn], svgs(), strict=True))
+        return [replace(c, svg=by_slug[c.slug]) if c.slug in by_slug else c for c in charts]
 
     return finish
 
 
-def _svg(chart: Chart) -> str:
-    """One chart as static SVG: a fixed width and the font its text is measured with."""
+def _static_spec(chart: Chart) -> dict[str, Any]:
+    """One chart's spec for static SVG: a fixed width and the font its text is measured with."""
     spec = copy.deepcopy(chart.spec or {})
     _fix_width(spec)
     spec.setdefault("config", {})["font"] = STATIC_FONT
-    return static_svg(spec)
+    return spec
 
 
 def _fix_width(spec: dict[str, Any]) -> None:

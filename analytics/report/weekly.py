@@ -92,6 +92,7 @@ def build_report(
     week = choice.week
     missing = missing_sources(weeks, week)
     present = {s for s in SOURCES if s not in missing}
+    drawer = render.static_drawer() if static else None  # warms up while the queries run
     p = context.stage(con, week)
     runs = {
         r[0]: r[1]
@@ -120,8 +121,8 @@ def build_report(
         "week's end.",
     ]
     charts = sections.chart_list(con, p, has_remediation=has_remediation, missing=missing)
-    # static: the charts are drawn to SVG in threads while the other sections' queries run
-    drawn = render.draw_static(charts) if static else None
+    # static: the charts are drawn to SVG in a process while the other sections' queries run
+    drawn = render.draw_static(charts, drawer) if drawer else None
     headline = sections.headline(con, p, present)
     cost_section = cost.section(con, p, present) if present else None
     return WeeklyReport(
