@@ -155,13 +155,15 @@ def _numbers_of(env: dict[str, str], account: str) -> set[str]:
 
 def test_report_covers_the_accounts_named(dbs: dict[str, dict[str, str]], tmp_path: Path) -> None:
     env = dbs["both"]
-    east_out, all_out = tmp_path / "east", tmp_path / "all"
-    one = CliRunner().invoke(cli, ["report", "--account", "east", "--out", str(east_out)], env=env)
+    out = tmp_path / "reports"  # one folder: the scoped report must not overwrite the fleet's
+    one = CliRunner().invoke(cli, ["report", "--account", "east", "--out", str(out)], env=env)
     assert one.exit_code == 0, one.output
-    every = CliRunner().invoke(cli, ["report", "--out", str(all_out)], env=env)
+    every = CliRunner().invoke(cli, ["report", "--out", str(out)], env=env)
     assert every.exit_code == 0, every.output
-    east_html = next(east_out.glob("weekly-*.html")).read_text("utf-8")
-    all_html = next(all_out.glob("weekly-*.html")).read_text("utf-8")
+    (east_file,) = out.glob("weekly-*-east.html")
+    (all_file,) = [p for p in out.glob("weekly-*.html") if p != east_file]
+    assert re.fullmatch(r"weekly-\d{4}-W\d{2}\.html", all_file.name)
+    east_html, all_html = east_file.read_text("utf-8"), all_file.read_text("utf-8")
     assert "Account: east." in east_html and "Accounts: east, west." in all_html
     listed = set(re.findall(r"\+\d{11}\b", east_html))
     west_only = _numbers_of(env, "west") - _numbers_of(env, "east")

@@ -96,7 +96,7 @@ def scope_episodes(con: duckdb.DuckDBPyConnection) -> None:
     """After :func:`scope` named accounts: only their alert episodes (an alert subject starts
     with its account: ``<account> / <item>``), so one account's run never judges, closes or
     announces another's."""
-    if not _is_scoped(con):
+    if not is_scoped(con):
         return
     con.execute(
         "create or replace temp view alert_episodes as select e.* "  # noqa: S608
@@ -105,7 +105,8 @@ def scope_episodes(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _is_scoped(con: duckdb.DuckDBPyConnection) -> bool:
+def is_scoped(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether :func:`scope` limited ``con``'s readers to named accounts."""
     row = con.execute(
         "select count(*) from duckdb_tables() where temporary and table_name = $t", {"t": _SCOPE}
     ).fetchone()
@@ -114,7 +115,7 @@ def _is_scoped(con: duckdb.DuckDBPyConnection) -> bool:
 
 def covered(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The accounts ``con``'s readers see: those :func:`scope` named, else every known one."""
-    if _is_scoped(con):
+    if is_scoped(con):
         rows = con.execute(f"select account from {_SCOPE} order by 1").fetchall()  # noqa: S608
         return [r[0] for r in rows]
     return known(con)

@@ -190,6 +190,7 @@ class WeeklyReport:
     notice: str | None = None  # why the default week is older than the last calendar week
     verdict: list[str] = field(default_factory=list)  # the opening sentences
     accounts: list[str] = field(default_factory=list)  # the accounts the report covers
+    scoped: bool = False  # ``--account`` chose them (the file name then names them)
 
     @property
     def tile_groups(self) -> list[TileGroup]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -145,11 +146,20 @@ def build_report(
         notice=choice.notice,
         verdict=verdict.sentences(con, p, missing, headline, cost_section),
         accounts=accounts.covered(con),
+        scoped=accounts.is_scoped(con),
     )
 
 
-def report_filename(week: IsoWeek) -> str:
-    return f"weekly-{week.label}.html"
+def report_filename(report: WeeklyReport) -> str:
+    """``weekly-<week>.html``; a report of chosen accounts names them, so that it never
+    overwrites the whole fleet's (many accounts: their count and a digest of the names)."""
+    if not report.scoped:
+        return f"weekly-{report.week.label}.html"
+    names = "+".join(report.accounts)
+    if len(names) > 80:
+        digest = hashlib.sha256(names.encode()).hexdigest()[:8]
+        names = f"{len(report.accounts)}-accounts-{digest}"
+    return f"weekly-{report.week.label}-{names}.html"
 
 
 def write_report(
@@ -175,7 +185,7 @@ def write_built(report: WeeklyReport, out_dir: Path, started: datetime) -> tuple
     """Render a built ``report`` into ``out_dir/weekly-<week>.html``; what was written, and
     the HTML (the mailed report attaches it)."""
     html = render_weekly(report)
-    path = out_dir / report_filename(report.week)
+    path = out_dir / report_filename(report)
     size = write_atomic(path, html)
     seconds = (datetime.now(UTC) - started).total_seconds()
     return Written(path, report.week, size, seconds, report.notice), html
