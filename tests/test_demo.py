@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from analytics.cli import cli
 from analytics.errors import InputError
-from analytics.export import documented_marts
+from analytics.export.marts import documented_marts
 from analytics.orchestration.demo import MARKER, DemoResult, run_demo
 
 

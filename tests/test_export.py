@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from analytics.cli import cli
 from analytics.cli.export import export as export_command
 from analytics.errors import InputError
-from analytics.export import documented_marts, export_mart
+from analytics.export.marts import documented_marts, export_mart
 from analytics.models import marts
 from analytics.models.discovery import ModelError, parse
 from analytics.store.database import connect

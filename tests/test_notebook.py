@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from analytics.export import documented_marts
+from analytics.export.marts import documented_marts
 from analytics.resources import demo_database, project_root, queries_dir
 from tests.test_report_fixtures import report_db
 

@@ -45,7 +45,18 @@ def test_the_report_never_takes_the_writer_lock_or_builds(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [*_files("collectors", "models", "simulator", "store", "report", "orchestration", "progress")],
+    [
+        *_files(
+            "collectors",
+            "models",
+            "simulator",
+            "store",
+            "report",
+            "orchestration",
+            "progress",
+            "export",
+        )
+    ],
     ids=lambda p: f"{p.parent.name}/{p.name}",
 )
 def test_the_library_never_imports_rich_or_the_cli(path: Path) -> None:
@@ -53,8 +64,7 @@ def test_the_library_never_imports_rich_or_the_cli(path: Path) -> None:
     assert not {n for n in imported if n == "rich" or n.startswith(("rich.", "analytics.cli"))}
 
 
-# export.py is engineer R's (issue 11) and moves once that work merges.
-TOP_LEVEL = {"__init__", "__main__", "config", "errors", "resources", "export"}
+TOP_LEVEL = {"__init__", "__main__", "config", "errors", "resources"}
 
 
 def test_the_top_level_holds_only_config_errors_resources_and_packages() -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analytics.export import export_mart
+from analytics.export.marts import export_mart
 from analytics.models.discovery import ModelError, discover
 from analytics.report import spec, sql
 from analytics.report.render import fmt_national, render_weekly

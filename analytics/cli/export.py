@@ -9,7 +9,7 @@ import click
 
 from analytics.cli.options import account_option, db_option, settings
 from analytics.errors import InputError
-from analytics.export import (
+from analytics.export.marts import (
     FORMATS,
     check_mart,
     default_filename,

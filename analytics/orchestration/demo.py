@@ -10,7 +10,7 @@ from pathlib import Path
 
 from analytics.config import Limits, PlivoSettings, Pricing, Settings, TelnyxSettings
 from analytics.errors import InputError
-from analytics.export import documented_marts, export_mart
+from analytics.export.marts import documented_marts, export_mart
 from analytics.models import BuildReport
 from analytics.orchestration import build_and_publish
 from analytics.orchestration.collect import SourceOutcome, collect
