@@ -66,7 +66,7 @@ def test_export_to_stdout_keeps_the_summary_off_it(
     result = run("export", "spam_risk_weekly", "--db", str(db), "--out", "-")
     assert result.exit_code == 0
     written = capfd.readouterr().out  # DuckDB writes to the process's own stdout
-    assert written.startswith("iso_week,") and "rows" not in written + result.stdout
+    assert written.startswith("account,iso_week,") and "rows" not in written + result.stdout
     assert "rows -> -" in result.stderr
     assert not Path("-").exists()
 
