@@ -120,19 +120,9 @@ def test_concurrent_collectors_then_build_report_export_on_the_lake(
     sim = _sim()
     with serve(sim, port=0) as srv:
         env = _collector_env(sim, srv, tmp_path)
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "analytics", "collect", "--quiet"],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(COLLECTORS)
-        ]
-        results = [p.communicate(timeout=300) for p in procs]
-    for proc, (_out, err) in zip(procs, results, strict=True):
-        assert proc.returncode == 0, err
+        results = _collect_concurrently(env, COLLECTORS)
+    for status, _out, err in results:
+        assert status == 0, err
 
     runs = _query("select source, status, counts from collection_runs order by run_id")
     assert sorted((s, st) for s, st, _ in runs) == sorted(
@@ -337,11 +327,13 @@ def test_a_password_in_the_store_is_refused_in_one_line(monkeypatch: pytest.Monk
     assert "hunter2" not in result.stderr
 
 
-def _collect_alert(env: dict[str, str], count: int) -> list[tuple[int, str, str]]:
-    """``count`` concurrent ``collect --alert --quiet`` processes: (status, stdout, stderr)."""
+def _collect_concurrently(
+    env: dict[str, str], count: int, *options: str
+) -> list[tuple[int, str, str]]:
+    """``count`` concurrent ``collect --quiet [options]`` processes: (status, stdout, stderr)."""
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "analytics", "collect", "--alert", "--quiet"],
+            [sys.executable, "-m", "analytics", "collect", "--quiet", *options],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -365,7 +357,7 @@ def test_concurrent_collect_alert_builds_and_announces_once_on_the_lake(
         target = lake_from_env()
         assert target is not None
         with BuildLock(target, "callrep build"):  # a builder is busy: every process skips
-            held = _collect_alert(env, 2)
+            held = _collect_concurrently(env, 2, "--alert")
         for status, out, err in held:
             skipped = [line for line in out.splitlines() if "skipped" in line]
             assert status == 0 and len(skipped) == 1, (out, err)
@@ -373,7 +365,9 @@ def test_concurrent_collect_alert_builds_and_announces_once_on_the_lake(
             assert "being built by another callrep process (pid" in skipped[0]
         assert hook.bodies == []
 
-        raced = _collect_alert(env, 3)  # one builds and alerts; one that finds it busy skips
+        raced = _collect_concurrently(
+            env, 3, "--alert"
+        )  # one builds and alerts; one that finds it busy skips
         for status, out, err in raced:
             skipped = "build and alerts skipped: the DuckLake" in out
             alerted = bool(re.search(r": [0-9,]+ open \(|nothing needs action", out))
