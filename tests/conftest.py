@@ -22,6 +22,7 @@ import duckdb
 import pytest
 from hypothesis import settings
 
+from analytics.collectors.telnyx_records import phone_key
 from analytics.config import DEFAULT_ACCOUNT, Pricing
 from analytics.store.database import connect
 from analytics.store.schema import migrate
@@ -85,10 +86,13 @@ class Landing:
 
     def _has_account(self, table: str) -> bool:
         """Whether ``table`` has the ``account`` column (schema version 5 on)."""
+        return self._has_column(table, "account")
+
+    def _has_column(self, table: str, column: str) -> bool:
         found = self.con.execute(
-            "select count(*) from duckdb_columns() where table_name = ? and column_name = 'account'"
+            "select count(*) from duckdb_columns() where table_name = ? and column_name = ?"
             " and database_name = current_database()",
-            [table],
+            [table, column],
         ).fetchone()
         return bool(found and found[0])
 
@@ -101,8 +105,10 @@ class Landing:
 
     def telnyx_numbers(self, run_id: int, rows: Sequence[Mapping[str, Any]]) -> None:
         """Snapshot rows for ``telnyx_number_snapshots``. Defaults: enterprise ``ent-1``,
-        reputation data present, risk ``low``, all four scores 50."""
+        reputation data present, risk ``low``, all four scores 50, and the phone key the
+        collector lands (None for a number it would not type)."""
         at = self._collected_at(run_id)
+        keyed = self._has_column("telnyx_number_snapshots", "phone_key")  # version 7 on
         full = []
         for row in rows:
             base: dict[str, Any] = {
@@ -118,6 +124,8 @@ class Landing:
                 "last_refreshed_at": at,
             }
             full.append({**base, **row})
+            if keyed:
+                full[-1].setdefault("phone_key", phone_key(full[-1].get("phone_number")))
         self.insert("telnyx_number_snapshots", full)
 
     def telnyx_risks(self, run_id: int, risks: Mapping[str, str | None], **common: Any) -> None:

@@ -42,8 +42,8 @@ def enterprise(
     con.execute(
         """
         insert into telnyx_number_snapshots (run_id, collected_at, enterprise_id, phone_number,
-            has_reputation_data)
-        select run_id, collected_at, ?, printf('+1415%07d', i), true
+            phone_key, has_reputation_data)
+        select run_id, collected_at, ?, printf('+1415%07d', i), 14150000000 + i, true
         from collection_runs, range(?) as t(i) where run_id = ?
         """,
         [enterprise_id, numbers, run_id],

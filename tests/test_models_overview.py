@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
+from analytics.collectors.telnyx_records import phone_key
 from analytics.config import Pricing
 from analytics.simulator.synth import synthesize
 from tests.test_models_cost import assert_telnyx_cost_data_tests
@@ -34,14 +35,15 @@ def telnyx_number(
     con.execute(
         """
         insert into telnyx_number_snapshots (run_id, collected_at, enterprise_id, phone_number,
-            has_reputation_data, spam_risk, maturity_score, connection_score, engagement_score,
-            sentiment_score, last_refreshed_at)
-        select run_id, collected_at, ?, ?, true, ?, ?, ?, ?, ?, ?
+            phone_key, has_reputation_data, spam_risk, maturity_score, connection_score,
+            engagement_score, sentiment_score, last_refreshed_at)
+        select run_id, collected_at, ?, ?, ?, true, ?, ?, ?, ?, ?, ?
         from collection_runs where run_id = ?
         """,
         [
             enterprise_id,
             number,
+            phone_key(number),
             risk,
             score,
             score + 1,

@@ -15,7 +15,9 @@ from typing import Any
 
 import polars as pl
 
-US_E164 = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
+# ASCII digits only and nothing after them: `\d` also matches other scripts' digits, and `$`
+# matches before a trailing newline.
+US_E164 = re.compile(r"\+1[2-9][0-9]{2}[2-9][0-9]{6}\Z")
 _MAX_DECIMAL = Decimal(10) ** 7  # DECIMAL(12, 5)
 
 

@@ -71,6 +71,7 @@ NUMBER_SCHEMA: dict[str, Any] = {
     "collected_at": _TS,
     "enterprise_id": pl.Utf8,
     "phone_number": pl.Utf8,
+    "phone_key": pl.Int64,  # the number's digits: the models' key, computed once, here
     "record_id": pl.Utf8,
     "has_reputation_data": pl.Boolean,
     "spam_risk": pl.Utf8,
@@ -147,6 +148,16 @@ RESULT_SCHEMA: dict[str, Any] = {
 }
 
 
+def phone_key(number: Any) -> int | None:
+    """The models' key of a US E.164 number (``"+12025550123"`` -> 12025550123); else None.
+
+    Landed beside the number (the fast path of :func:`numbers_frame` computes the same,
+    vectorised), so no model build parses a number again."""
+    if isinstance(number, str) and shape.US_E164.match(number):
+        return int(number[1:])
+    return None
+
+
 def number_row(
     item: Any, enterprise_id: str, run_id: int, collected_at: datetime
 ) -> dict[str, Any]:
@@ -161,6 +172,7 @@ def number_row(
         flags.append(f"record: expected an object, got {type(item).__name__}")
         return {**row, "has_reputation_data": False, "flags": flags, "raw": shape.as_json(item)}
     row["phone_number"] = shape.us_phone(item.get("phone_number"), "phone_number", flags)
+    row["phone_key"] = phone_key(row["phone_number"])
     row["record_id"] = shape.text(item, "id", flags)
     row["created_at"] = shape.timestamp(item, "created_at", flags)
     row["updated_at"] = shape.timestamp(item, "updated_at", flags)
@@ -319,6 +331,7 @@ def numbers_frame(
             pl.lit(collected_at, _TS).alias("collected_at"),
             pl.lit(enterprise_id, pl.Utf8).alias("enterprise_id"),
             pl.col("phone_number"),
+            pl.col("phone_number").str.slice(1).cast(pl.Int64).alias("phone_key"),
             pl.col("id").alias("record_id"),
             rep.is_not_null().alias("has_reputation_data"),
             rep.struct.field("spam_risk"),

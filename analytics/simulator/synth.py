@@ -309,7 +309,8 @@ final as (
              when has_rep and flag_u < 0.001 then ['spam_risk: unknown value ''severe''']
         end as flags,
         case when flag_u < 0.001 then '{"synthetic": true}' end::json as raw,
-        'default' as account
+        'default' as account,
+        case when flag_u >= 0.00002 then cast(substr(phone_number, 2) as bigint) end as phone_key
     from scored
 )
 select * from final

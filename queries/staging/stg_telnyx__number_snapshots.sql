@@ -1,7 +1,8 @@
 -- stg_telnyx__number_snapshots
 -- purpose: monitored-number snapshot rows of successful runs, with the risk label normalised
 --   (low/medium/high, anything else or null is unknown, flagged), a compact numeric key for the
---   phone number, and a flag for rows the marts cannot use (no typed E.164 phone number).
+--   phone number (landed with it: migration 007), and a flag for rows the marts cannot use
+--   (no typed E.164 phone number).
 -- grain: monitored number x run
 -- key: run_id, enterprise_id, phone_number
 -- materialized: view
@@ -23,11 +24,9 @@ normalised as (
         r.is_latest_of_day,
         s.enterprise_id,
         s.phone_number,
-        -- E.164 digits as a bigint: compact to store, sort and join at fleet scale.
-        case
-            when starts_with(s.phone_number, '+') and s.phone_number[2] <> '0'
-                then try_cast(substr(s.phone_number, 2) as bigint)
-        end as phone_key,
+        -- E.164 digits as a bigint, compact to store, sort and join at fleet scale: landed by
+        -- the collector since migration 007, which keyed the rows landed before it.
+        s.phone_key,
         s.has_reputation_data,
         s.spam_risk as spam_risk_reported,
         case when s.spam_risk in ('low', 'medium', 'high') then s.spam_risk else 'unknown' end
