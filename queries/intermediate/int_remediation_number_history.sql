@@ -12,12 +12,35 @@ with states as (
     select * from int_remediation_number_states
 ),
 
+numbers as (
+    select * from int_remediation_numbers
+),
+
 requests as (
     select * from int_remediation_request_spans
 ),
 
 settings as (
     select * from callrep_settings
+),
+
+-- Each number's requests in the order they were submitted (created_at, then request_id): one
+-- small sort, so the aggregates per cut-off below compare integers, not (time, id) pairs.
+submissions as (
+    select
+        account,
+        request_id,
+        phone_number,
+        row_number() over (
+            partition by account, phone_number order by created_at, request_id
+        ) as submission,
+    from numbers
+),
+
+numbered as (
+    select s.*, n.submission,
+    from states as s
+    join submissions as n using (account, request_id, phone_number)
 ),
 
 cutoffs as (
@@ -39,24 +62,23 @@ per_number as (
         as_of,
         any_value(cutoff) as cutoff,
         phone_number,
-        arg_max(enterprise_id, (created_at, request_id)) as enterprise_id,
+        arg_max(enterprise_id, submission) as enterprise_id,
         count(*) as times_submitted,
         -- sorting one list per group: string_agg(... order by ...) sorts far slower
         array_to_string(
             list_transform(
-                list_sort(list({'created_at': created_at, 'request_id': request_id, 'bucket': bucket})),
-                x -> x.bucket
+                list_sort(list({'submission': submission, 'bucket': bucket})), x -> x.bucket
             ),
             ' > '
         ) as bucket_sequence,
         min(created_at) as first_submitted_at,
         max(created_at) as last_submitted_at,
-        arg_max(bucket, (created_at, request_id)) as last_bucket,
-        arg_max(outcome, (created_at, request_id)) as last_outcome,
+        arg_max(bucket, submission) as last_bucket,
+        arg_max(outcome, submission) as last_outcome,
         count(*) filter (where bucket = 'remediated') as times_remediated,
         count(*) filter (where outcome = 'reflagged') as times_reflagged,
         count(*) filter (where bucket <> 'ineligible') as charged_submissions,
-    from states
+    from numbered
     group by account, as_of, phone_number
 ),
 

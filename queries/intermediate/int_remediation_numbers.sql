@@ -45,27 +45,69 @@ numbers as (
     join requests as q using (account, request_id)
 ),
 
+day_runs as (
+    -- the account and collection time of each enterprise's observed days: one small join
+    -- for the observations below instead of two
+    select e.observed_on, e.enterprise_key, e.account, u.collected_at,
+    from enterprise_days as e
+    join runs as u on u.account = e.account and u.observed_on = e.observed_on
+    where u.is_latest_of_day
+),
+
 observations as (
-    -- only the numbers in remediation requests (a semi-join before the join to the runs)
+    -- only the numbers in remediation requests: a semi-join on the scan's own column, so the
+    -- scan itself is filtered by their keys
     select
-        e.account,
+        k.account,
         d.phone_key,
         d.risk_code,
         d.last_refreshed_at,
-        u.collected_at,
+        k.collected_at,
     from (
         select phone_key, enterprise_key, observed_on, risk_code, last_refreshed_at
         from number_days
-        where phone_key in (select phone_key from results)
+        where phone_key in (select phone_key from stg_telnyx__remediation_results)
     ) as d
-    -- the enterprise key names the account
-    join enterprise_days as e
-        on e.observed_on = d.observed_on and e.enterprise_key = d.enterprise_key
-    join (
-        select account, observed_on, collected_at
-        from runs
-        where is_latest_of_day
-    ) as u on u.account = e.account and u.observed_on = d.observed_on
+    join day_runs as k on k.observed_on = d.observed_on and k.enterprise_key = d.enterprise_key
+),
+
+-- Two narrow aggregates instead of one wide one, each over only the observations it reads:
+-- those collected before the request (the latest gives the risk before), and those refreshed
+-- after its completion (the earliest collected gives the risk after).
+before_request as (
+    select
+        n.account,
+        n.request_id,
+        n.phone_number,
+        arg_max(o.risk_code, o.collected_at) as risk_before_code,
+        max(o.collected_at) as observed_before_at,
+    from numbers as n
+    join observations as o
+        on o.account = n.account
+        and o.phone_key = n.phone_key
+        and o.collected_at < n.created_at
+    group by n.account, n.request_id, n.phone_number
+),
+
+after_completion as (
+    select
+        n.account,
+        n.request_id,
+        n.phone_number,
+        arg_min(o.risk_code, o.collected_at) as risk_after_code,
+        arg_min(o.last_refreshed_at, o.collected_at) as refreshed_after_at,
+        min(o.collected_at) as observed_after_at,
+        min(o.collected_at) filter (
+            where o.risk_code = 3 and o.last_refreshed_at <= n.window_ends_at
+        ) as reflagged_at,
+        min(o.collected_at) filter (where o.last_refreshed_at >= n.window_ends_at)
+            as window_observed_at,
+    from numbers as n
+    join observations as o
+        on o.account = n.account
+        and o.phone_key = n.phone_key
+        and o.last_refreshed_at > n.tier2_completed_at
+    group by n.account, n.request_id, n.phone_number
 ),
 
 per_number as (
@@ -73,27 +115,16 @@ per_number as (
         n.account,
         n.request_id,
         n.phone_number,
-        arg_max(o.risk_code, o.collected_at) filter (where o.collected_at < n.created_at)
-            as risk_before_code,
-        max(o.collected_at) filter (where o.collected_at < n.created_at) as observed_before_at,
-        arg_min(o.risk_code, o.collected_at) filter (
-            where o.last_refreshed_at > n.tier2_completed_at
-        ) as risk_after_code,
-        arg_min(o.last_refreshed_at, o.collected_at) filter (
-            where o.last_refreshed_at > n.tier2_completed_at
-        ) as refreshed_after_at,
-        min(o.collected_at) filter (where o.last_refreshed_at > n.tier2_completed_at)
-            as observed_after_at,
-        min(o.collected_at) filter (
-            where o.risk_code = 3
-                and o.last_refreshed_at > n.tier2_completed_at
-                and o.last_refreshed_at <= n.window_ends_at
-        ) as reflagged_at,
-        min(o.collected_at) filter (where o.last_refreshed_at >= n.window_ends_at)
-            as window_observed_at,
+        b.risk_before_code,
+        b.observed_before_at,
+        a.risk_after_code,
+        a.refreshed_after_at,
+        a.observed_after_at,
+        a.reflagged_at,
+        a.window_observed_at,
     from numbers as n
-    left join observations as o on o.account = n.account and o.phone_key = n.phone_key
-    group by n.account, n.request_id, n.phone_number
+    left join before_request as b using (account, request_id, phone_number)
+    left join after_completion as a using (account, request_id, phone_number)
 ),
 
 dated as (

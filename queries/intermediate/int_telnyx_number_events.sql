@@ -50,6 +50,35 @@ enterprise_codes as (
     join account_codes as a using (account)
 ),
 
+-- An increment reads the 7 days before it on, plus the earlier days of the numbers of its
+-- new days that were not observed 7 days before them (for the others those 7 days hold both
+-- the previous observation and the latest one 7 or more days earlier): on a daily build, a
+-- handful of numbers. A number of an account not observed then is not observed in any of the
+-- account's enterprises, so these phone keys hold every such number (needs_anchor keeps
+-- exactly those); a semi-join on the scan's own column, so the scan is filtered by the keys.
+anchor_phones as (
+    -- an anti join, not EXCEPT: EXCEPT leaves a projection that keeps the filter off the scan
+    select new_days.phone_key
+    from number_days as new_days
+    anti join (
+        select phone_key, enterprise_key
+        from number_days
+        where observed_on = getvariable('callrep_since') - 7
+    ) as week_before
+        on week_before.phone_key = new_days.phone_key
+        and week_before.enterprise_key = new_days.enterprise_key
+    where new_days.observed_on >= getvariable('callrep_since')
+),
+
+read_days as not materialized (
+    select * from number_days
+    where observed_on >= getvariable('callrep_since') - 7
+    union all
+    select * from number_days
+    where observed_on < getvariable('callrep_since') - 7
+        and phone_key in (select phone_key from anchor_phones)
+),
+
 -- One bigint per observation, ordered by day first: day (16 bits) | risk (2) |
 -- enterprise code (17) | four scores (7 bits each, 127 = null). One sort and a few LAG()s
 -- then carry everything, and max() picks a number's latest observation.
@@ -64,7 +93,7 @@ packed as not materialized (
         | (cast(coalesce(d.connection_score, 127) as bigint) << 14)
         | (cast(coalesce(d.engagement_score, 127) as bigint) << 7)
         | cast(coalesce(d.sentiment_score, 127) as bigint) as state,
-    from number_days as d
+    from read_days as d
     join enterprise_codes as c on c.enterprise_key = d.enterprise_key
 ),
 
@@ -74,9 +103,6 @@ recent as (
     where observed_on >= getvariable('callrep_since') - 7
 ),
 
--- Only numbers of the new days that were not observed 7 days before them need their latest
--- earlier observation (for the others the 7 recent days hold both the previous observation and
--- the latest one 7 or more days earlier): on a daily build, a handful of numbers.
 needs_anchor as (
     select number_key from packed where observed_on >= getvariable('callrep_since')
     except

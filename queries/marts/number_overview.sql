@@ -3,12 +3,13 @@
 --   successful snapshot of each; an account name means the same customer on both providers):
 --   Telnyx reputation next to Plivo carrier registration, with the flags a user acts on. The
 --   flags come from int_number_overview_flags, the one model that states them; the weekly report
---   reads the same model per week (int_number_overview_weeks).
+--   reads the same model per week (int_number_overview_weeks). A view: it only filters that
+--   model, and a copy would cost every build a pass over the latest snapshots.
 -- grain: account x phone number (E.164) in the account's latest Telnyx snapshot, latest Plivo
 --   number snapshot or latest Plivo verified caller IDs
 -- since_column: last_refreshed_at
 -- key: account, phone_number
--- materialized: table
+-- materialized: view
 -- columns:
 --   account: the account, as named in callrep.toml (default: the single account); the same name on Telnyx and Plivo is the same customer
 --   phone_number: the number in E.164 (with the +)
