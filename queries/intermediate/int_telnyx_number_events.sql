@@ -50,6 +50,15 @@ enterprise_codes as (
     join account_codes as a using (account)
 ),
 
+-- Anything observed before the 7 days? None on a full build, which then
+-- skips the anchors below (otherwise it would compute them for every number, to find none).
+earlier as (
+    select 1
+    from number_days
+    where observed_on < getvariable('callrep_since') - 7
+    limit 1
+),
+
 -- An increment reads the 7 days before it on, plus the earlier days of the numbers of its
 -- new days that were not observed 7 days before them (for the others those 7 days hold both
 -- the previous observation and the latest one 7 or more days earlier): on a daily build, a
@@ -68,6 +77,7 @@ anchor_phones as (
         on week_before.phone_key = new_days.phone_key
         and week_before.enterprise_key = new_days.enterprise_key
     where new_days.observed_on >= getvariable('callrep_since')
+        and exists (select 1 from earlier)
 ),
 
 read_days as not materialized (
@@ -104,7 +114,8 @@ recent as (
 ),
 
 needs_anchor as (
-    select number_key from packed where observed_on >= getvariable('callrep_since')
+    select number_key from packed
+    where observed_on >= getvariable('callrep_since') and exists (select 1 from earlier)
     except
     select number_key from packed where observed_on = getvariable('callrep_since') - 7
 ),
