@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -149,34 +148,39 @@ def environment() -> Environment:
 
 def with_assets(report: WeeklyReport) -> WeeklyReport:
     """Attach the Vega bundle (interactive) or each chart's inline SVG (``static``; charts
-    already drawn by :func:`draw_static` are kept)."""
+    already drawn, e.g. by :class:`StaticCharts` while the report was built, are kept)."""
     if not report.static:
         return replace(report, vega_js=vega_bundle())
     if any(c.spec is not None and c.svg is None for c in report.charts):
-        report = replace(report, charts=draw_static(report.charts)())
+        drawing = StaticCharts()
+        for chart in report.charts:
+            drawing.send(chart)
+        report = replace(report, charts=drawing.drawn(report.charts))
     return replace(report, vega_js="")
 
 
-def static_drawer() -> Drawer:
-    """Start the SVG worker process now: it warms up while the caller runs its queries."""
-    return Drawer(vega_lite_version())
+class StaticCharts:
+    """Charts drawn to SVG in a worker process as they are built.
 
-
-def draw_static(charts: list[Chart], drawer: Drawer | None = None) -> Callable[[], list[Chart]]:
-    """Start converting ``charts`` to SVG; call the result to wait for them, drawn.
-
-    The conversion runs in ``drawer`` (default: a new one), a separate process, so the caller
-    can run its other queries and templates meanwhile: the static report waits for the
-    slowest of the two, not for the sum of them.
+    The worker starts (and warms up) at once; :meth:`send` each chart as soon as it has its
+    spec, and it is drawn while the caller builds the others and runs its remaining queries;
+    :meth:`drawn` waits for them all.
     """
-    drawn = [c for c in charts if c.spec is not None]
-    svgs = (drawer or static_drawer()).draw([_static_spec(c) for c in drawn])
 
-    def finish() -> list[Chart]:
-        by_slug = dict(zip([c.slug for c in drawn], svgs(), strict=True))
+    def __init__(self) -> None:
+        self._drawer = Drawer(vega_lite_version())
+        self._sent: list[str] = []
+
+    def send(self, chart: Chart) -> None:
+        """Start drawing ``chart`` (one without a spec has nothing to draw)."""
+        if chart.spec is not None:
+            self._drawer.send(_static_spec(chart))
+            self._sent.append(chart.slug)
+
+    def drawn(self, charts: list[Chart]) -> list[Chart]:
+        """``charts`` with the SVG of each chart sent, once the worker has drawn them all."""
+        by_slug = dict(zip(self._sent, self._drawer.results(), strict=True))
         return [replace(c, svg=by_slug[c.slug]) if c.slug in by_slug else c for c in charts]
-
-    return finish
 
 
 def _static_spec(chart: Chart) -> dict[str, Any]:

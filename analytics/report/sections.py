@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import duckdb
 
+from analytics.models.discovery import body_words
 from analytics.report import charts, cost, spec, sql
 from analytics.report.context import ActionTable, Chart, Figure, Notes, SourceFreshness
+from analytics.resources import queries_dir
 
 CARRIERS = ("AT&T", "T-Mobile")
 STATUSES = ("ACTIVE", "PENDING", "FAILED")
@@ -152,101 +158,151 @@ def actions(
     return tables
 
 
-def chart_list(
-    con: duckdb.DuckDBPyConnection,
-    p: dict[str, Any],
-    *,
-    has_remediation: bool,
-    missing: dict[str, str],
-) -> list[Chart]:
-    """Every chart, in the report's order; an empty aggregate gives a message, not a chart.
+def _every(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return rows
 
-    A chart of a source without a collection in the week says so and draws nothing.
-    """
-    out: list[Chart] = []
 
-    def add(
-        slug: str,
-        title: str,
-        description: str,
-        query: Any,
-        build: Any,
-        empty: str,
-        source: str = "telnyx",
-    ) -> None:
-        absent = _absent((source,), missing)
-        rows = [] if absent else query()
-        chart_spec = build(rows) if rows else None
-        out.append(Chart(slug, title, description, chart_spec, absent or empty))
+def _any_change(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return rows if any(r["numbers"] for r in rows) else []
 
-    add(
+
+def _provider(name: str) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    return lambda rows: [r for r in rows if r["provider"] == name]
+
+
+@dataclass(frozen=True)
+class ChartPlan:
+    """One chart card: the report SQL file its rows come from and how they become a spec."""
+
+    slug: str
+    title: str
+    description: str
+    query: str  # queries/report/<query>.sql; charts naming the same file run it once
+    build: Callable[[list[dict[str, Any]]], dict[str, Any]]
+    empty: str  # the message in place of a chart without rows
+    source: str = "telnyx"
+    pick: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] = _every  # the rows drawn
+
+
+# every chart, in the report's order
+CHARTS = (
+    ChartPlan(
         "risk-mix",
         "Risk mix by day",
         "Numbers per spam-risk level over the last 12 weeks.",
-        lambda: sql.rows(con, "chart_risk_mix", p),
+        "chart_risk_mix",
         charts.risk_mix,
         "No Telnyx reputation data in these 12 weeks.",
-    )
-
-    def flagged() -> list[dict[str, Any]]:
-        rows = sql.rows(con, "chart_flagged_cleared", p)
-        return rows if any(r["numbers"] for r in rows) else []
-
-    add(
+    ),
+    ChartPlan(
         "flagged-cleared",
         "Newly flagged vs cleared",
         "Numbers that became high risk and numbers cleared from high, per week.",
-        flagged,
+        "chart_flagged_cleared",
         charts.flagged_cleared,
         "No number was flagged or cleared in these 12 weeks.",
-    )
-    add(
+        pick=_any_change,
+    ),
+    ChartPlan(
         "median-scores",
         "Median scores over time",
         "The typical value of each Telnyx score per day (medians per enterprise and risk "
         "level, weighted by the numbers they cover).",
-        lambda: sql.rows(con, "chart_median_scores", p),
+        "chart_median_scores",
         charts.median_scores,
         "No scores in these 12 weeks.",
-    )
-    add(
+    ),
+    ChartPlan(
         "remediation",
         "Remediation results and turnaround",
         "The latest 30 requests: numbers per result bucket, and days to completion.",
-        lambda: sql.rows(con, "chart_remediation", p) if has_remediation else [],
+        "chart_remediation",
         charts.remediation,
         "No remediation request yet.",
-    )
-    add(
+    ),
+    ChartPlan(
         "plivo-status",
         "Plivo status per carrier",
         "Registration status of each Plivo number with AT&T and T-Mobile.",
-        lambda: sql.rows(con, "chart_plivo_status", p),
+        "chart_plivo_status",
         charts.plivo_status,
         "No Plivo numbers collected.",
         "plivo",
-    )
-    cost_rows = sql.rows(con, "chart_cost", p)
-    add(
+    ),
+    ChartPlan(
         "cost-telnyx",
         "Telnyx cost per month",
         "Cost per enterprise per month (base fee, checks, remediation), as of the week: the "
         "week's month is observed to the week's end plus its projected rest.",
-        lambda: [r for r in cost_rows if r["provider"] == "Telnyx"],
+        "chart_cost",
         lambda rows: charts.cost(rows, "Telnyx", "Enterprise"),
         "No Telnyx cost data.",
-    )
-    add(
+        pick=_provider("Telnyx"),
+    ),
+    ChartPlan(
         "cost-plivo",
         "Plivo registration cost per month",
         "Registration charges per EIN per month, as of the week: the week's month is "
         "observed to the week's end plus its projected rest.",
-        lambda: [r for r in cost_rows if r["provider"] == "Plivo"],
+        "chart_cost",
         lambda rows: charts.cost(rows, "Plivo", "EIN"),
         "No Plivo registration charges.",
         "plivo",
-    )
+        pick=_provider("Plivo"),
+    ),
+)
+
+_CREATES = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?temp(?:orary)?\s+table\s+(\w+)", re.I)
+
+
+@cache
+def staged_tables() -> frozenset[str]:
+    """The temp tables the report's ``_stage_*`` files create (``context.stage`` runs them)."""
+    paths = sorted((queries_dir() / "report").glob("_stage_*.sql"))
+    return frozenset(n.lower() for p in paths for n in _CREATES.findall(p.read_text("utf-8")))
+
+
+def needs_stage(plan: ChartPlan, params: dict[str, Any]) -> bool:
+    """Whether ``plan``'s query must wait for ``context.stage``: it reads a staged table (one
+    that may also shadow a model of the same name) or a parameter missing from ``params``.
+
+    Read from the SQL itself, so a chart whose query comes to read the stage moves after it.
+    """
+    text = sql.report_sql(plan.query)
+    return bool(body_words(text) & staged_tables()) or not sql.parameters_of(text) <= set(params)
+
+
+def chart_list(
+    con: duckdb.DuckDBPyConnection,
+    p: dict[str, Any],
+    plans: Sequence[ChartPlan] = CHARTS,
+    *,
+    missing: dict[str, str],
+    sent: Callable[[Chart], None] | None = None,
+) -> list[Chart]:
+    """The charts of ``plans``, in their order; an empty aggregate gives a message, not a chart.
+
+    A chart of a source without a collection in the week says so and draws nothing. Each
+    chart goes to ``sent`` (e.g. to be drawn to SVG meanwhile) as soon as it is built.
+    """
+    rows_of: dict[str, list[dict[str, Any]]] = {}
+    out: list[Chart] = []
+    for plan in plans:
+        absent = _absent((plan.source,), missing)
+        if not absent and plan.query not in rows_of:
+            rows_of[plan.query] = sql.rows(con, plan.query, p)
+        rows = [] if absent else plan.pick(rows_of[plan.query])
+        chart_spec = plan.build(rows) if rows else None
+        out.append(Chart(plan.slug, plan.title, plan.description, chart_spec, absent or plan.empty))
+        if sent:
+            sent(out[-1])
     return out
+
+
+def in_report_order(built: Sequence[Chart]) -> list[Chart]:
+    """``built`` (charts of :data:`CHARTS`, in any order) in the report's order."""
+    rank = {plan.slug: i for i, plan in enumerate(CHARTS)}
+    return sorted(built, key=lambda c: rank[c.slug])
 
 
 def notes(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -93,7 +93,14 @@ def build_report(
     week = choice.week
     missing = missing_sources(weeks, week)
     present = {s for s in SOURCES if s not in missing}
-    drawer = render.static_drawer() if static else None  # warms up while the queries run
+    # static: a worker process draws each chart's SVG as soon as the chart is built, while the
+    # report runs its other queries; it warms up meanwhile
+    drawing = render.StaticCharts() if static else None
+    send = drawing.send if drawing else None
+    # the charts whose queries read no staged table first, so drawing overlaps the stage
+    early = context.query_params(week)
+    first = [c for c in sections.CHARTS if not sections.needs_stage(c, early)]
+    charts = sections.chart_list(con, early, first, missing=missing, sent=send)
     p = context.stage(con, week)
     runs = {
         r[0]: r[1]
@@ -121,12 +128,11 @@ def build_report(
         "Remediation results are the latest the API reported for requests completed by the "
         "week's end.",
     ]
-    charts = sections.chart_list(con, p, has_remediation=has_remediation, missing=missing)
-    # static: the charts are drawn to SVG in a process while the other sections' queries run
-    drawn = render.draw_static(charts, drawer) if drawer else None
+    rest = [c for c in sections.CHARTS if c not in first]
+    charts += sections.chart_list(con, p, rest, missing=missing, sent=send)
     headline = sections.headline(con, p, present)
     cost_section = cost.section(con, p, present) if present else None
-    return WeeklyReport(
+    report = WeeklyReport(
         week=week,
         previous_week=week.previous(),
         as_of={s: runs.get(s) if s in present else None for s in SOURCES},
@@ -136,7 +142,7 @@ def build_report(
         headline=headline,
         plivo_headline=sections.plivo_headline(con, p) if "plivo" in present else [],
         actions=sections.actions(con, p, missing),
-        charts=drawn() if drawn else charts,
+        charts=sections.in_report_order(charts),
         notes=sections.notes(con, p, context.pricing_notes(pricing), caveats),
         rendered_at=datetime.now(UTC),
         static=static,
@@ -148,6 +154,8 @@ def build_report(
         accounts=accounts.covered(con),
         scoped=accounts.is_scoped(con),
     )
+    # the SVG is waited for last, once every other query has run
+    return replace(report, charts=drawing.drawn(report.charts)) if drawing else report
 
 
 def report_filename(report: WeeklyReport) -> str:
