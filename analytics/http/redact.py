@@ -53,7 +53,7 @@ class Redactor:
         self.secrets = tuple(s for s in secrets if s)
         forms = {form for s in self.secrets for form in secret_forms(s)}
         ordered = sorted(forms, key=len, reverse=True)
-        self._lowered = tuple({f.lower() for f in forms})
+        self._lowered = _shortest_cover({f.lower() for f in forms})
         # The JSON escapes that could spell part of a form: \u (any character) and the short
         # escape of each character the forms hold (a quote, a slash, ...).
         short = {_SHORT_ESCAPES[c] for f in forms for c in f if c in _SHORT_ESCAPES}
@@ -93,7 +93,9 @@ class Redactor:
         every string. An escaped quote in a record no longer costs a walk of the whole page
         (20x the parse).
         """
-        if self._pattern is None or not any(e in text for e in self._escapes):
+        if self._pattern is None or "\\" not in text:  # one memchr: most pages hold no escape
+            return value
+        if not any(e in text for e in self._escapes):
             return value
         return self._walk(value)
 
@@ -105,6 +107,12 @@ class Redactor:
         if isinstance(value, dict):
             return {self.mask(k): self._walk(v) for k, v in value.items()}
         return value
+
+
+def _shortest_cover(forms: set[str]) -> tuple[str, ...]:
+    """The forms that hold no other form: a text holds some form exactly when it holds one
+    of these, so the cheap test before the regex searches fewer (4 of 6 for a typical key)."""
+    return tuple(f for f in forms if not any(g != f and g in f for g in forms))
 
 
 def secret_forms(secret: str) -> set[str]:
