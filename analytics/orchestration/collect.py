@@ -27,6 +27,7 @@ from analytics.errors import CallrepError, ConfigError, LimitExceeded
 from analytics.http import ApiClient, RequestStats
 from analytics.http.redact import Redactor, one_line
 from analytics.orchestration.ingest import ingest_segments
+from analytics.orchestration.paused_gc import paused_gc
 from analytics.progress import SILENT, Progress, Step
 from analytics.receiver.segments import closed_segments, spool_dir
 from analytics.store.database import Store, writer
@@ -130,7 +131,10 @@ def collect(
                 for c in active:
                     run_id = begin_run(con, c.source, when, c.account, store.claim)
                     contexts.append(RunContext(run_id, when, c.account, c.prepare(con)))
-            fetched = asyncio.run(_fetch_all(active, contexts, transport, sleep, origins, progress))
+            with paused_gc():
+                fetched = asyncio.run(
+                    _fetch_all(active, contexts, transport, sleep, origins, progress)
+                )
             with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
                 sink.admit(origins, [ctx.run_id for ctx in contexts])
                 if any(c.source == "plivo" for c in active):  # every Plivo account's spool
