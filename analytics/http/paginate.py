@@ -203,7 +203,7 @@ class _Listing:
         if not page.items:
             self._api.budget.add_page(0)
             return True
-        digest = hashlib.blake2b(_canonical(page.items), digest_size=16).digest()
+        digest = hashlib.sha256(_canonical(page.items)).digest()  # SHA-NI: 2x blake2b's speed
         if digest not in self._seen:
             self._seen.add(digest)
             self._api.budget.add_page(len(page.items))
