@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics.errors import (
     AuthError,
@@ -154,6 +156,40 @@ def test_absolute_url_and_params() -> None:
     api = make_client(handler, vt)
     vt.run(api.get_json("https://other.test/x", {"page[size]": 5, "q": "a b"}))
     assert urls == ["https://other.test/x?page%5Bsize%5D=5&q=a+b"]
+
+
+_PARAM = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    url=st.sampled_from(["/v2/things", "/v2/a b/ü", "/v2/x?q=1", "https://other.test/y", ""]),
+    client_params=st.sampled_from([None, {"k": "v"}]),
+    pages=st.lists(
+        st.dictionaries(_PARAM, st.one_of(_PARAM, st.integers(-(2**70), 2**70))), max_size=3
+    ),
+)
+def test_each_page_is_sent_to_the_url_httpx_itself_builds(
+    url: str, client_params: dict[str, str] | None, pages: list[dict[str, Any]]
+) -> None:
+    """Pages of one listing reuse the listing's parsed URL; each is what build_request gives."""
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return ok()
+
+    http = httpx.AsyncClient(
+        transport=httpx.MockTransport(handler), base_url="https://api.test", params=client_params
+    )
+    api = ApiClient(http, sleep=VirtualTime().sleep)
+
+    async def main() -> None:
+        for params in pages:
+            await api.get_json(url, params)
+
+    asyncio.run(main())
+    assert sent == [str(http.build_request("GET", url, params=p).url) for p in pages]
 
 
 def test_client_has_no_write_methods() -> None:
