@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from analytics.orchestration.paused_gc import paused_gc
 from analytics.progress import SILENT, Progress, Step
 from analytics.receiver.segments import closed_segments, spool_dir
 from analytics.store.database import Store, writer
-from analytics.store.landing import Batch
+from analytics.store.landing import Batch, preload
 from analytics.store.pending import DatabaseSink, Sink, landing
 from analytics.store.provenance import Origins
 from analytics.store.runs import RunCounts, abandon_interrupted, begin_run, fail_run
@@ -131,10 +132,13 @@ def collect(
                 for c in active:
                     run_id = begin_run(con, c.source, when, c.account, store.claim)
                     contexts.append(RunContext(run_id, when, c.account, c.prepare(con)))
+            warm = threading.Thread(target=preload, name="callrep-preload", daemon=True)
+            warm.start()  # while the first requests are in flight
             with paused_gc():
                 fetched = asyncio.run(
                     _fetch_all(active, contexts, transport, sleep, origins, progress)
                 )
+            warm.join()
             with landing(store) as sink:  # waits for a reader; else saves to <db>.pending/
                 sink.admit(origins, [ctx.run_id for ctx in contexts])
                 if any(c.source == "plivo" for c in active):  # every Plivo account's spool
