@@ -177,3 +177,25 @@ def test_a_changed_dependency_empties_the_self_reading_table(tmp_path):
     report = build(con, Pricing(), models=changed)
     assert {m.name: m.mode for m in report.models}[NUMBERS] == "full"
     assert _count(con, "risk_after = 'tampered'") == 0
+
+
+def test_the_risk_before_a_request_may_be_weeks_old(con, landing, build_models, rows):
+    """A number not observed in the 7 days before its request: its last observation before
+    it is found in the rest of its history, on a first build and on a later one."""
+    landing.telnyx_risks(landing.run(at(0, 14)), {A: "high"}, last_refreshed_at=at(0, 6))
+    landing.telnyx_risks(landing.run(at(1, 14)), {A: "medium"}, last_refreshed_at=at(1, 6))
+    build_models()
+    created = landing.run(at(12, 2))
+    landing.remediation_request(
+        "req-1", created, created_at=at(12, 2), tier2_completed_at=at(12, 3)
+    )
+    landing.remediation_results("req-1", created, {"remediated": [A]})
+    landing.telnyx_risks(landing.run(at(13, 14)), {A: "low"}, last_refreshed_at=at(13, 6))
+    build_models()
+    found = rows(f"select risk_before, observed_before_at, risk_after from {NUMBERS}")
+    assert [(r["risk_before"], r["observed_before_at"]) for r in found] == [
+        ("medium", at(1, 14).replace(tzinfo=found[0]["observed_before_at"].tzinfo))
+    ]
+    assert found[0]["risk_after"] == "low"
+    incremental = snapshot(con)
+    assert incremental == full_rebuild(con)

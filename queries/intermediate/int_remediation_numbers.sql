@@ -7,7 +7,8 @@
 --   Reads its own previous rows: a daily build merges them with the observations of the days
 --   from callrep_since on, and recomputes from the whole history only the numbers whose request
 --   changed or is new, or whose latest observation before the request was itself on a
---   recomputed day (so the rows are exactly those of a build from scratch).
+--   recomputed day (so the rows are exactly those of a build from scratch), and only the
+--   observations each of their aggregates can use.
 -- grain: remediation request (of one account) x phone number; a number is observed within its
 --   account only
 -- key: account, request_id, phone_number
@@ -37,7 +38,7 @@ results as (
     select * from stg_telnyx__remediation_results
 ),
 
--- `not materialized`: read twice (the new days, and the history of the recomputed numbers)
+-- `not materialized`: read four times (the new days, and three narrow reads of the history)
 number_days as not materialized (
     select * from int_telnyx_number_days
 ),
@@ -94,7 +95,7 @@ kept as (
 ),
 
 recomputed as (
-    select n.*
+    select n.*, cast(timezone('UTC', n.created_at) as date) - 7 as before_from,
     from numbers as n
     anti join kept as k using (account, request_id, phone_number, bucket)
 ),
@@ -126,8 +127,10 @@ new_observations as (
     join day_runs as k on k.observed_on = d.observed_on and k.enterprise_key = d.enterprise_key
 ),
 
--- The whole history, but only of the recomputed numbers (none on most daily builds).
-history_observations as (
+-- The recomputed numbers' observations (none on most daily builds), read as narrowly as each
+-- aggregate allows: filters on the scan's own columns, so the scan skips what they exclude.
+-- After completion: only data refreshed after the earliest completion among them.
+after_observations as (
     select
         k.account,
         d.phone_key,
@@ -138,6 +141,61 @@ history_observations as (
         select phone_key, enterprise_key, observed_on, risk_code, last_refreshed_at
         from number_days
         where phone_key in (select phone_key from recomputed)
+            and last_refreshed_at > (select min(tier2_completed_at) from recomputed)
+    ) as d
+    join day_runs as k on k.observed_on = d.observed_on and k.enterprise_key = d.enterprise_key
+),
+
+-- Before the request: its 7 days before (from before_from) hold the latest observation of
+-- a number observed then; only the others read the rest of their history.
+recent_observations as (
+    select
+        k.account,
+        d.phone_key,
+        d.observed_on,
+        d.risk_code,
+        k.collected_at,
+    from (
+        select phone_key, enterprise_key, observed_on, risk_code
+        from number_days
+        where phone_key in (select phone_key from recomputed)
+            and observed_on >= (select min(before_from) from recomputed)
+    ) as d
+    join day_runs as k on k.observed_on = d.observed_on and k.enterprise_key = d.enterprise_key
+),
+
+before_recent as (
+    select
+        n.account,
+        n.request_id,
+        n.phone_number,
+        arg_max(o.risk_code, o.collected_at) as risk_before_code,
+        max(o.collected_at) as observed_before_at,
+    from recomputed as n
+    join recent_observations as o
+        on o.account = n.account
+        and o.phone_key = n.phone_key
+        and o.observed_on >= n.before_from
+        and o.collected_at < n.created_at
+    group by n.account, n.request_id, n.phone_number
+),
+
+before_unseen as (
+    select n.*
+    from recomputed as n
+    anti join before_recent as b using (account, request_id, phone_number)
+),
+
+older_observations as (
+    select
+        k.account,
+        d.phone_key,
+        d.risk_code,
+        k.collected_at,
+    from (
+        select phone_key, enterprise_key, observed_on, risk_code
+        from number_days
+        where phone_key in (select phone_key from before_unseen)
     ) as d
     join day_runs as k on k.observed_on = d.observed_on and k.enterprise_key = d.enterprise_key
 ),
@@ -227,14 +285,16 @@ merged as (
 -- those collected before the request (the latest gives the risk before), and those refreshed
 -- after its completion (the earliest collected gives the risk after).
 before_request as (
+    select * from before_recent
+    union all
     select
         n.account,
         n.request_id,
         n.phone_number,
         arg_max(o.risk_code, o.collected_at) as risk_before_code,
         max(o.collected_at) as observed_before_at,
-    from recomputed as n
-    join history_observations as o
+    from before_unseen as n
+    join older_observations as o
         on o.account = n.account
         and o.phone_key = n.phone_key
         and o.collected_at < n.created_at
@@ -255,7 +315,7 @@ after_completion as (
         min(o.collected_at) filter (where o.last_refreshed_at >= n.window_ends_at)
             as window_observed_at,
     from recomputed as n
-    join history_observations as o
+    join after_observations as o
         on o.account = n.account
         and o.phone_key = n.phone_key
         and o.last_refreshed_at > n.tier2_completed_at
