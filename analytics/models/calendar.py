@@ -10,6 +10,10 @@ deadline that crosses New Year is still counted right)::
 Dates come from the maintained ``holidays`` package: the federal (public) calendar with
 observed dates, so a holiday on a Saturday is also observed on the Friday before and one on
 a Sunday on the Monday after (``Independence Day (observed)`` on 2026-07-03).
+
+The table's comment records the ``holidays`` version and the years it covers; a build whose
+years and version are those is kept as it is (recomputing it was a visible part of a daily
+build).
 """
 
 from __future__ import annotations
@@ -53,9 +57,30 @@ def data_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     return list(range(int(row[0]) - 1, int(row[1]) + 2))
 
 
+def calendar_mark(years: Iterable[int]) -> str:
+    """What ``us_federal_holidays`` was computed from: the package version and the years."""
+    wanted = sorted(set(years))
+    span = f"{wanted[0]}-{wanted[-1]}" if wanted else "none"
+    return f"holidays {holidays.__version__}; years {span}"
+
+
+def _current_mark(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute(
+        "select comment from duckdb_tables() where table_name = 'us_federal_holidays' "
+        "and not temporary and database_name = current_database() and schema_name = 'main'"
+    ).fetchone()
+    return row[0] if row else None
+
+
 def write_holidays(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None = None) -> int:
-    """(Re)create ``us_federal_holidays`` for ``years`` (default: :func:`data_years`)."""
-    rows = holiday_rows(data_years(con) if years is None else years)
+    """(Re)create ``us_federal_holidays`` for ``years`` (default: :func:`data_years`), unless
+    it already holds them from the same ``holidays`` version; return its row count."""
+    wanted = sorted(set(data_years(con) if years is None else years))
+    mark = calendar_mark(wanted)
+    if _current_mark(con) == mark:
+        row = con.execute("select count(*) from us_federal_holidays").fetchone()
+        return int(row[0]) if row else 0
+    rows = holiday_rows(wanted)
     con.execute(
         "create or replace table us_federal_holidays (day date not null, name varchar not null)"
     )
@@ -65,4 +90,5 @@ def write_holidays(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None =
             "insert into us_federal_holidays select unnest(?::date[]), unnest(?::varchar[])",
             [list(days), list(names)],
         )
+    con.execute(f"comment on table us_federal_holidays is '{mark}'")
     return len(rows)

@@ -13,6 +13,9 @@ Header fields the runner reads besides the documented ones:
     (default ``day``) the bound is the first day to recompute, truncated to this grain.
 ``-- since_column: <date, time or ISO-week column>``
     (marts, optional) the column ``callrep export --since`` filters on.
+``-- columns:``
+    also required of a table model that reads its own previous rows (its name appears in its
+    SQL: :attr:`Model.reads_itself`); the runner creates its first, empty version from them.
 """
 
 from __future__ import annotations
@@ -62,6 +65,11 @@ class Model:
     def is_mart(self) -> bool:
         """Marts are the documented public contract."""
         return self.layer == "marts"
+
+    @property
+    def reads_itself(self) -> bool:
+        """A table model whose SQL reads its own previous rows (see the runner)."""
+        return self.materialized == "table" and self.name in body_words(_body(self.sql))
 
 
 def parse(path: Path, layer: str) -> Model:
@@ -114,6 +122,8 @@ def parse(path: Path, layer: str) -> Model:
     grain = fields.get("incremental_grain", "day")
     if grain not in GRAINS:
         raise ModelError(f"{path}: incremental_grain must be one of {', '.join(GRAINS)}")
+    if materialized == "table" and name in body_words(_body(text)) and not columns:
+        raise ModelError(f"{path}: a model that reads its own rows lists them under '-- columns:'")
     since_column = fields.get("since_column") or None
     if since_column and since_column not in dict(columns):
         raise ModelError(f"{path}: since_column {since_column!r} is not one of its columns")
@@ -131,6 +141,11 @@ def parse(path: Path, layer: str) -> Model:
         incremental_grain=grain,
         since_column=since_column,
     )
+
+
+def _body(sql: str) -> str:
+    """The SQL after its first line (the line that names the model)."""
+    return sql.split("\n", 1)[1] if "\n" in sql else ""
 
 
 def body_words(sql: str) -> set[str]:
@@ -155,7 +170,7 @@ def discover(root: Path | None = None) -> list[Model]:
             found[model.name] = model
     resolved = {}
     for name, model in found.items():
-        words = body_words(model.sql.split("\n", 1)[1] if "\n" in model.sql else "")
+        words = body_words(_body(model.sql))
         deps = tuple(sorted(other for other in found if other != name and other in words))
         resolved[name] = Model(**{**model.__dict__, "depends_on": deps})
     return _ordered(resolved)

@@ -10,6 +10,14 @@ touched (``since``). Incremental models are then rebuilt only from that day on:
 * it deletes the model's rows with ``incremental_on >= callrep_since`` and inserts what the
   model's SQL returns; the SQL reads only rows from ``getvariable('callrep_since')`` on.
 
+A table model may read its own previous rows (its name appears in its SQL:
+:attr:`analytics.models.discovery.Model.reads_itself`) and recompute only what the new runs
+touched: the runner sets ``callrep_since`` to ``since`` (day grain) and replaces the table
+by what the SQL returns. On a full build, when the table is missing, or when its SQL or
+settings or those of a model it depends on changed, the runner first empties it: the SQL
+then reads no previous rows (through a temporary view of its header's ``-- columns:``, all
+null, which also gives a first build the relation to read) and computes every row.
+
 A full build (``full=True``, a first build, or an incremental model whose SQL or settings
 changed: :func:`analytics.models.state.changed_models`) recreates every
 table from scratch; both paths give the same rows (``tests/test_models_telnyx_incremental.py``).
@@ -179,6 +187,8 @@ def _materialise(
         return "view"
     if kind == "view":  # a model that was a view in an earlier version
         con.execute(f"drop view {name}")
+    if model.materialized == "table" and model.reads_itself:
+        return _self_reading(con, model, empty=full or changed or kind != "table", since=since)
     if model.materialized == "table":
         con.execute(f"create or replace table {name} as\n{body}")
         return "table"
@@ -205,6 +215,37 @@ def _materialise(
     return "incremental"
 
 
+def _self_reading(con: duckdb.DuckDBPyConnection, model: Model, *, empty: bool, since: date) -> str:
+    """Replace a table model that reads its own previous rows (see the module docstring)."""
+    name = model.name
+    if not empty:
+        con.execute("set variable callrep_since = ?", [since])
+        con.execute(f"create or replace table {name} as\n{model.sql}")
+        return "incremental"
+    columns = [column for column, _ in model.columns]
+    if not all(_IDENTIFIER.match(column) for column in columns):
+        raise ValueError(f"{model.path}: its -- columns: are lowercase letters, digits and _")
+    nulls = ", ".join(f"null as {column}" for column in columns)
+    con.execute(f"drop table if exists {name}")
+    # no previous rows: nothing is new to them, and every row is computed from scratch
+    con.execute("set variable callrep_since = ?", [NOTHING_NEW])
+    con.execute(f"create temp view {name} as select {nulls} where false")
+    try:
+        con.execute(f"create table {name} as\n{model.sql}")
+    finally:
+        con.execute(f"drop view temp.main.{name}")
+    return "full"
+
+
+def _with_dependents(models: list[Model], changed: set[str]) -> set[str]:
+    """``changed`` and every model that depends on one of them (``models`` in dependency order)."""
+    out = set(changed)
+    for model in models:
+        if any(dep in out for dep in model.depends_on):
+            out.add(model.name)
+    return out
+
+
 def build(
     con: duckdb.DuckDBPyConnection,
     pricing: Pricing | None = None,
@@ -224,6 +265,7 @@ def build(
     state.ensure(con)
     previous = state.last_build(con)
     changed = state.changed_models(con, discovered, pricing)
+    upstream_changed = _with_dependents(discovered, changed)
     incremental = [m for m in discovered if m.materialized == "incremental"]
     relations = _relations(con)
     full = (
@@ -256,7 +298,7 @@ def build(
                     model,
                     full=full,
                     since=since,
-                    changed=model.name in changed,
+                    changed=model.name in (upstream_changed if model.reads_itself else changed),
                     relations=relations,
                 )
             if full and mode in ("full", "table") and model.layer == "intermediate" and not lake:

@@ -6,7 +6,7 @@
 --   it and had not finished before it (int_remediation_request_spans).
 -- grain: account x cut-off x phone number
 -- key: account, as_of, phone_number
--- materialized: table
+-- materialized: view
 
 with states as (
     select * from int_remediation_number_states
@@ -109,9 +109,11 @@ final as (
             else 'none'
         end as recommendation,
     from per_number as p
-    cross join settings as s
     left join in_flight as f
         on f.account = p.account and f.as_of = p.as_of and f.enterprise_id = p.enterprise_id
+    -- last: DuckDB writes a view's `cross join` as a comma, which a later join would outbind
+    -- (`p, s left join f on f.account = p.account` fails to bind: the DuckLake copy of a view)
+    cross join settings as s
 )
 
 select * from final

@@ -9,7 +9,7 @@
 --   completion (its results are unknown before).
 -- grain: account x cut-off x remediation request x phone number
 -- key: account, as_of, request_id, phone_number
--- materialized: table
+-- materialized: view
 
 with numbers as (
     select * from int_remediation_numbers

@@ -6,7 +6,7 @@
 -- grain: ISO week x remediation request (of one Telnyx account) (requests completed before the week's end)
 -- since_column: iso_week
 -- key: account, iso_week, request_id
--- materialized: table
+-- materialized: view
 -- columns:
 --   account: the Telnyx account that submitted it, as named in callrep.toml (default: the single account)
 --   iso_week: ISO week label (2026-W46); its end is the cut-off
