@@ -90,5 +90,6 @@ def write_holidays(con: duckdb.DuckDBPyConnection, years: Iterable[int] | None =
             "insert into us_federal_holidays select unnest(?::date[]), unnest(?::varchar[])",
             [list(days), list(names)],
         )
-    con.execute(f"comment on table us_federal_holidays is '{mark}'")
+    quoted = mark.replace("'", "''")  # DuckDB's COMMENT ON takes no parameter
+    con.execute(f"comment on table us_federal_holidays is '{quoted}'")
     return len(rows)
