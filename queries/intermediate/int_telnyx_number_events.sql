@@ -90,8 +90,8 @@ read_days as not materialized (
 ),
 
 -- One bigint per observation, ordered by day first: day (16 bits) | risk (2) |
--- enterprise code (17) | four scores (7 bits each, 127 = null). One sort and a few LAG()s
--- then carry everything, and max() picks a number's latest observation.
+-- enterprise code (17) | the day's packed scores (28: four 7-bit fields, 127 = null). One sort
+-- and a few LAG()s then carry everything, and max() picks a number's latest observation.
 packed as not materialized (
     select
         (c.account_code << 50) | d.phone_key as number_key,
@@ -99,10 +99,7 @@ packed as not materialized (
         (cast(d.observed_on - date '1970-01-01' as bigint) << 47)
         | (cast(d.risk_code as bigint) << 45)
         | (c.code << 28)
-        | (cast(coalesce(d.maturity_score, 127) as bigint) << 21)
-        | (cast(coalesce(d.connection_score, 127) as bigint) << 14)
-        | (cast(coalesce(d.engagement_score, 127) as bigint) << 7)
-        | cast(coalesce(d.sentiment_score, 127) as bigint) as state,
+        | d.scores as state,
     from read_days as d
     join enterprise_codes as c on c.enterprise_key = d.enterprise_key
 ),

@@ -18,7 +18,8 @@
 --   median_engagement_score: median engagement score (0-100)
 --   median_sentiment_score: median sentiment score (0-100)
 
-with number_days as (
+-- `not materialized`: read through new_days below, five times
+with number_days as not materialized (
     select * from int_telnyx_number_days
 ),
 
@@ -39,20 +40,21 @@ levels as (
 ),
 
 -- Scores are small integers: count each value per group and read the median off the
--- cumulative counts (a holistic median() over a year of rows is several times slower).
+-- cumulative counts (a holistic median() over a year of rows is several times slower). Each
+-- score is a 7-bit field of number_days.scores (127 = null, not counted).
 value_counts as (
     select observed_on, enterprise_key, risk_code, 'maturity' as score,
-        maturity_score as value, count(*) as count,
-    from new_days where maturity_score is not null group by all
+        (scores >> 21) & 127 as value, count(*) as count,
+    from new_days where (scores >> 21) & 127 <> 127 group by all
     union all
-    select observed_on, enterprise_key, risk_code, 'connection', connection_score, count(*),
-    from new_days where connection_score is not null group by all
+    select observed_on, enterprise_key, risk_code, 'connection', (scores >> 14) & 127, count(*),
+    from new_days where (scores >> 14) & 127 <> 127 group by all
     union all
-    select observed_on, enterprise_key, risk_code, 'engagement', engagement_score, count(*),
-    from new_days where engagement_score is not null group by all
+    select observed_on, enterprise_key, risk_code, 'engagement', (scores >> 7) & 127, count(*),
+    from new_days where (scores >> 7) & 127 <> 127 group by all
     union all
-    select observed_on, enterprise_key, risk_code, 'sentiment', sentiment_score, count(*),
-    from new_days where sentiment_score is not null group by all
+    select observed_on, enterprise_key, risk_code, 'sentiment', scores & 127, count(*),
+    from new_days where scores & 127 <> 127 group by all
 ),
 
 cumulative as (
