@@ -221,8 +221,7 @@ def _events(accounts: int, days: list[tuple[str, int, int, int]]) -> list[tuple]
     con.execute(
         "create table int_telnyx_number_days as select date '2026-09-01' + d as observed_on, "
         "phone_key, hash(account, 'e') as enterprise_key, risk::utinyint as risk_code, "
-        "50::utinyint as maturity_score, 50::utinyint as connection_score, "
-        "50::utinyint as engagement_score, 50::utinyint as sentiment_score, "
+        "(50 << 21) | (50 << 14) | (50 << 7) | 50 as scores, "  # four scores of 50, packed
         "null::timestamptz as last_refreshed_at "
         "from (select unnest(?, recursive := true)) as t",
         [[{"account": a, "phone_key": k, "d": d, "risk": r} for a, k, d, r in days]],

@@ -68,7 +68,12 @@ earlier as (
 anchor_phones as (
     -- an anti join, not EXCEPT: EXCEPT leaves a projection that keeps the filter off the scan
     select new_days.phone_key
-    from number_days as new_days
+    from (
+        -- filtered before the join: on a full build nothing reaches it
+        select phone_key, enterprise_key
+        from number_days
+        where observed_on >= getvariable('callrep_since') and exists (select 1 from earlier)
+    ) as new_days
     anti join (
         select phone_key, enterprise_key
         from number_days
@@ -76,8 +81,6 @@ anchor_phones as (
     ) as week_before
         on week_before.phone_key = new_days.phone_key
         and week_before.enterprise_key = new_days.enterprise_key
-    where new_days.observed_on >= getvariable('callrep_since')
-        and exists (select 1 from earlier)
 ),
 
 read_days as not materialized (
@@ -90,8 +93,8 @@ read_days as not materialized (
 ),
 
 -- One bigint per observation, ordered by day first: day (16 bits) | risk (2) |
--- enterprise code (17) | four scores (7 bits each, 127 = null). One sort and a few LAG()s
--- then carry everything, and max() picks a number's latest observation.
+-- enterprise code (17) | the day's packed scores (28: four 7-bit fields, 127 = null). One sort
+-- and a few LAG()s then carry everything, and max() picks a number's latest observation.
 packed as not materialized (
     select
         (c.account_code << 50) | d.phone_key as number_key,
@@ -99,10 +102,7 @@ packed as not materialized (
         (cast(d.observed_on - date '1970-01-01' as bigint) << 47)
         | (cast(d.risk_code as bigint) << 45)
         | (c.code << 28)
-        | (cast(coalesce(d.maturity_score, 127) as bigint) << 21)
-        | (cast(coalesce(d.connection_score, 127) as bigint) << 14)
-        | (cast(coalesce(d.engagement_score, 127) as bigint) << 7)
-        | cast(coalesce(d.sentiment_score, 127) as bigint) as state,
+        | d.scores as state,
     from read_days as d
     join enterprise_codes as c on c.enterprise_key = d.enterprise_key
 ),
@@ -113,9 +113,15 @@ recent as (
     where observed_on >= getvariable('callrep_since') - 7
 ),
 
+-- Only numbers of anchor_phones can need one, found by a semi-join on the scan's own column:
+-- on a full build nothing reaches the join (a filter on packed, even exists(), would be applied
+-- after its join, over every new row).
 needs_anchor as (
-    select number_key from packed
-    where observed_on >= getvariable('callrep_since') and exists (select 1 from earlier)
+    select (c.account_code << 50) | d.phone_key as number_key
+    from number_days as d
+    join enterprise_codes as c on c.enterprise_key = d.enterprise_key
+    where d.observed_on >= getvariable('callrep_since')
+        and d.phone_key in (select phone_key from anchor_phones)
     except
     select number_key from packed where observed_on = getvariable('callrep_since') - 7
 ),

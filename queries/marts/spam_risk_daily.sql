@@ -18,7 +18,8 @@
 --   median_engagement_score: median engagement score (0-100)
 --   median_sentiment_score: median sentiment score (0-100)
 
-with number_days as (
+-- `not materialized`: read through new_days below, five times
+with number_days as not materialized (
     select * from int_telnyx_number_days
 ),
 
@@ -39,20 +40,24 @@ levels as (
 ),
 
 -- Scores are small integers: count each value per group and read the median off the
--- cumulative counts (a holistic median() over a year of rows is several times slower).
+-- cumulative counts (a holistic median() holds every value of its group: 1.4 GB for this mart
+-- alone at 100,000 numbers x 365 days, against 0.5 GB). Each
+-- score is a 7-bit field of number_days.scores (127 = null, not counted), named by a code
+-- (1 maturity, 2 connection, 3 engagement, 4 sentiment): a cheaper window partition key than
+-- the name.
 value_counts as (
-    select observed_on, enterprise_key, risk_code, 'maturity' as score,
-        maturity_score as value, count(*) as count,
-    from new_days where maturity_score is not null group by all
+    select observed_on, enterprise_key, risk_code, 1 as score,
+        (scores >> 21) & 127 as value, count(*) as count,
+    from new_days where (scores >> 21) & 127 <> 127 group by all
     union all
-    select observed_on, enterprise_key, risk_code, 'connection', connection_score, count(*),
-    from new_days where connection_score is not null group by all
+    select observed_on, enterprise_key, risk_code, 2, (scores >> 14) & 127, count(*),
+    from new_days where (scores >> 14) & 127 <> 127 group by all
     union all
-    select observed_on, enterprise_key, risk_code, 'engagement', engagement_score, count(*),
-    from new_days where engagement_score is not null group by all
+    select observed_on, enterprise_key, risk_code, 3, (scores >> 7) & 127, count(*),
+    from new_days where (scores >> 7) & 127 <> 127 group by all
     union all
-    select observed_on, enterprise_key, risk_code, 'sentiment', sentiment_score, count(*),
-    from new_days where sentiment_score is not null group by all
+    select observed_on, enterprise_key, risk_code, 4, scores & 127, count(*),
+    from new_days where scores & 127 <> 127 group by all
 ),
 
 cumulative as (
@@ -82,10 +87,10 @@ per_level as (
         h.enterprise_key,
         h.risk_code,
         h.numbers,
-        any_value(m.median) filter (where m.score = 'maturity') as median_maturity_score,
-        any_value(m.median) filter (where m.score = 'connection') as median_connection_score,
-        any_value(m.median) filter (where m.score = 'engagement') as median_engagement_score,
-        any_value(m.median) filter (where m.score = 'sentiment') as median_sentiment_score,
+        any_value(m.median) filter (where m.score = 1) as median_maturity_score,
+        any_value(m.median) filter (where m.score = 2) as median_connection_score,
+        any_value(m.median) filter (where m.score = 3) as median_engagement_score,
+        any_value(m.median) filter (where m.score = 4) as median_sentiment_score,
     from levels as h
     left join medians as m using (observed_on, enterprise_key, risk_code)
     group by all

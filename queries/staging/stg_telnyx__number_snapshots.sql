@@ -1,8 +1,9 @@
 -- stg_telnyx__number_snapshots
 -- purpose: monitored-number snapshot rows of successful runs, with the risk label normalised
---   (low/medium/high, anything else or null is unknown, flagged), a compact numeric key for the
---   phone number (landed with it: migration 007), and a flag for rows the marts cannot use
---   (no typed E.164 phone number).
+--   (low/medium/high, anything else or null is unknown, flagged) and as a code (risk_code:
+--   0 unknown / 1 low / 2 medium / 3 high, what the intermediate models store), a compact
+--   numeric key for the phone number (landed with it: migration 007), and a flag for rows the
+--   marts cannot use (no typed E.164 phone number).
 -- grain: monitored number x run
 -- key: run_id, enterprise_id, phone_number
 -- materialized: view
@@ -33,6 +34,10 @@ normalised as (
             as spam_risk,
         s.spam_risk is not null and s.spam_risk not in ('low', 'medium', 'high')
             as is_unknown_risk_value,
+        cast(
+            case s.spam_risk when 'low' then 1 when 'medium' then 2 when 'high' then 3 else 0 end
+            as utinyint
+        ) as risk_code,
         s.spam_category,
         s.maturity_score,
         s.connection_score,
