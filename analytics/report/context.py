@@ -239,6 +239,7 @@ def stage(con: duckdb.DuckDBPyConnection, week: IsoWeek) -> dict[str, Any]:
     ]
     sql.run(con, "_stage_enterprises", params)
     sql.run(con, "_stage_overview", params)
+    sql.run(con, "_stage_remediation_history", params)
     sql.run(con, "_stage_next_steps", params)
     sql.run(con, "_stage_plivo_status", params)
     sql.run(con, "_stage_cost", params)

@@ -19,8 +19,7 @@
 -- parameters: $week (ISO week label), $as_of (the exclusive end of the week, UTC)
 create or replace temp table report_remediation_steps as
 with history as (
-    select * from remediation_number_history_weekly
-    where iso_week = $week
+    select * from report_remediation_history
 ),
 
 numbers as (

@@ -13,7 +13,7 @@
 --   submissions.
 -- grain: account x phone number
 -- key: account, phone_number
--- parameters: $week, $limit
+-- parameters: $limit (reads report_remediation_history, the week staged)
 -- columns:
 --   phone_number: Number [phone]
 --   enterprise_name: Enterprise
@@ -25,9 +25,8 @@
 --   remediation_usd: USD spent [usd]
 --   next_step: Next step
 with history as (
-    select * from remediation_number_history_weekly
-    where iso_week = $week
-        and (times_submitted > 1 or times_reflagged > 0)
+    select * from report_remediation_history
+    where times_submitted > 1 or times_reflagged > 0
 ),
 
 final as (

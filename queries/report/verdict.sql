@@ -35,8 +35,8 @@ final as (
         (select newly_high from top_enterprise)::bigint as top_enterprise_newly_high,
         (select count(*) from score_drift_onsets where iso_week = $week) as drift_onsets,
         (
-            select count(*) from remediation_number_history_weekly
-            where iso_week = $week and recommendation = 'rotate'
+            select count(*) from report_remediation_history
+            where recommendation = 'rotate'
         ) as to_rotate,
         (select count(*) from plivo where hidden_failure) as hidden_failures,
         (
