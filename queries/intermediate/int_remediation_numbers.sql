@@ -146,8 +146,7 @@ after_observations as (
     join day_runs as k on k.observed_on = d.observed_on and k.enterprise_key = d.enterprise_key
 ),
 
--- Before the request: its 7 days before (from before_from) hold the latest observation of
--- a number observed then; only the others read the rest of their history.
+-- Before the request: the recomputed numbers' observations from their earliest before_from on.
 recent_observations as (
     select
         k.account,
@@ -164,26 +163,22 @@ recent_observations as (
     join day_runs as k on k.observed_on = d.observed_on and k.enterprise_key = d.enterprise_key
 ),
 
-before_recent as (
-    select
-        n.account,
-        n.request_id,
-        n.phone_number,
-        arg_max(o.risk_code, o.collected_at) as risk_before_code,
-        max(o.collected_at) as observed_before_at,
+-- Observations collected before a recomputed request in its 7 days before: they hold the
+-- latest one of a number observed then; only the others read the rest of their history.
+recent_before as (
+    select n.account, n.request_id, n.phone_number, o.risk_code, o.collected_at,
     from recomputed as n
     join recent_observations as o
         on o.account = n.account
         and o.phone_key = n.phone_key
         and o.observed_on >= n.before_from
         and o.collected_at < n.created_at
-    group by n.account, n.request_id, n.phone_number
 ),
 
 before_unseen as (
     select n.*
     from recomputed as n
-    anti join before_recent as b using (account, request_id, phone_number)
+    anti join recent_before as b using (account, request_id, phone_number)
 ),
 
 older_observations as (
@@ -200,42 +195,73 @@ older_observations as (
     join day_runs as k on k.observed_on = d.observed_on and k.enterprise_key = d.enterprise_key
 ),
 
--- What the kept rows learn from the new days: the latest observation before the request and
--- the earliest ones refreshed after completion.
-kept_before as (
-    select
-        n.account,
-        n.request_id,
-        n.phone_number,
-        arg_max(o.risk_code, o.collected_at) as risk_before_code,
-        max(o.collected_at) as observed_before_at,
+-- Each number's observations collected before its request: for a kept row, the new days'
+-- (what it learns from them); for a recomputed one, its recent ones or else its older ones.
+before_pairs as (
+    select * from recent_before
+    union all
+    select n.account, n.request_id, n.phone_number, o.risk_code, o.collected_at,
     from kept as n
     join new_observations as o
-        on o.account = n.account
-        and o.phone_key = n.phone_key
-        and o.collected_at < n.created_at
-    group by n.account, n.request_id, n.phone_number
+        on o.account = n.account and o.phone_key = n.phone_key and o.collected_at < n.created_at
+    union all
+    select n.account, n.request_id, n.phone_number, o.risk_code, o.collected_at,
+    from before_unseen as n
+    join older_observations as o
+        on o.account = n.account and o.phone_key = n.phone_key and o.collected_at < n.created_at
 ),
 
-kept_after as (
+-- Each number's observations refreshed after its request's completion: for a kept row, the new
+-- days'; for a recomputed one, its history's.
+after_pairs as (
     select
-        n.account,
-        n.request_id,
-        n.phone_number,
-        arg_min(o.risk_code, o.collected_at) as risk_after_code,
-        arg_min(o.last_refreshed_at, o.collected_at) as refreshed_after_at,
-        min(o.collected_at) as observed_after_at,
-        min(o.collected_at) filter (
-            where o.risk_code = 3 and o.last_refreshed_at <= n.window_ends_at
-        ) as reflagged_at,
-        min(o.collected_at) filter (where o.last_refreshed_at >= n.window_ends_at)
-            as window_observed_at,
+        n.account, n.request_id, n.phone_number, n.window_ends_at,
+        o.risk_code, o.last_refreshed_at, o.collected_at,
     from kept as n
     join new_observations as o
         on o.account = n.account
         and o.phone_key = n.phone_key
         and o.last_refreshed_at > n.tier2_completed_at
-    group by n.account, n.request_id, n.phone_number
+    union all
+    select
+        n.account, n.request_id, n.phone_number, n.window_ends_at,
+        o.risk_code, o.last_refreshed_at, o.collected_at,
+    from recomputed as n
+    join after_observations as o
+        on o.account = n.account
+        and o.phone_key = n.phone_key
+        and o.last_refreshed_at > n.tier2_completed_at
+),
+
+-- Two narrow aggregates instead of one wide one, each over only the observations it reads:
+-- the latest collected before the request gives the risk before, the earliest collected of
+-- those refreshed after completion the risk after (kept and recomputed rows never share a key).
+before_request as (
+    select
+        account,
+        request_id,
+        phone_number,
+        arg_max(risk_code, collected_at) as risk_before_code,
+        max(collected_at) as observed_before_at,
+    from before_pairs
+    group by account, request_id, phone_number
+),
+
+after_completion as (
+    select
+        account,
+        request_id,
+        phone_number,
+        arg_min(risk_code, collected_at) as risk_after_code,
+        arg_min(last_refreshed_at, collected_at) as refreshed_after_at,
+        min(collected_at) as observed_after_at,
+        min(collected_at) filter (
+            where risk_code = 3 and last_refreshed_at <= window_ends_at
+        ) as reflagged_at,
+        min(collected_at) filter (where last_refreshed_at >= window_ends_at)
+            as window_observed_at,
+    from after_pairs
+    group by account, request_id, phone_number
 ),
 
 merged as (
@@ -277,49 +303,8 @@ merged as (
         end as window_observed_at,
     from kept as k
     cross join bounds as b
-    left join kept_before as kb using (account, request_id, phone_number)
-    left join kept_after as ka using (account, request_id, phone_number)
-),
-
--- Two narrow aggregates instead of one wide one, each over only the observations it reads:
--- those collected before the request (the latest gives the risk before), and those refreshed
--- after its completion (the earliest collected gives the risk after).
-before_request as (
-    select * from before_recent
-    union all
-    select
-        n.account,
-        n.request_id,
-        n.phone_number,
-        arg_max(o.risk_code, o.collected_at) as risk_before_code,
-        max(o.collected_at) as observed_before_at,
-    from before_unseen as n
-    join older_observations as o
-        on o.account = n.account
-        and o.phone_key = n.phone_key
-        and o.collected_at < n.created_at
-    group by n.account, n.request_id, n.phone_number
-),
-
-after_completion as (
-    select
-        n.account,
-        n.request_id,
-        n.phone_number,
-        arg_min(o.risk_code, o.collected_at) as risk_after_code,
-        arg_min(o.last_refreshed_at, o.collected_at) as refreshed_after_at,
-        min(o.collected_at) as observed_after_at,
-        min(o.collected_at) filter (
-            where o.risk_code = 3 and o.last_refreshed_at <= n.window_ends_at
-        ) as reflagged_at,
-        min(o.collected_at) filter (where o.last_refreshed_at >= n.window_ends_at)
-            as window_observed_at,
-    from recomputed as n
-    join after_observations as o
-        on o.account = n.account
-        and o.phone_key = n.phone_key
-        and o.last_refreshed_at > n.tier2_completed_at
-    group by n.account, n.request_id, n.phone_number
+    left join before_request as kb using (account, request_id, phone_number)
+    left join after_completion as ka using (account, request_id, phone_number)
 ),
 
 dated as (
