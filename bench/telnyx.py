@@ -356,6 +356,9 @@ def run(
                 samples.setdefault("aiohttp", []).append(
                     job(srv, "aiohttp", "--concurrency", str(PEER_CONCURRENCY))
                 )
+                samples.setdefault("aiohttp@default", []).append(  # context: same c as ours
+                    job(srv, "aiohttp", "--concurrency", str(default_c))
+                )
             print(f"  telnyx run {i + 1}/{runs} done", file=sys.stderr, flush=True)
         if profile:
             job(
@@ -436,6 +439,26 @@ def _figures(
                 ratio(wall, peer_walls[fastest]),
                 "≤ 1.25× fastest peer",
                 (ratio(wall, peer_walls[fastest]) or 99) <= 1.25,
+            )
+        )
+    if "aiohttp@default" in samples:
+        same = samples["aiohttp@default"]
+        same_wall = median([s["wall"] for s in same])
+        figs.append(
+            Figure(
+                stage,
+                f"callrep vs aiohttp + orjson at callrep's concurrency ({default_c}), same run "
+                "(context: what validation costs at equal concurrency; this peer itself takes "
+                f"{ratio(same_wall, bound(default_c)):.2f}× the latency bound at {default_c})",
+                wall,
+                "s",
+                [s["wall"] for s in head],
+                f"peer: aiohttp at {default_c} wall (s)",
+                same_wall,
+                ratio(wall, same_wall),
+                None,
+                None,
+                f"peer {_cpu(same)}, network phase {median([s['fetch'] for s in same]):.2f} s",
             )
         )
     if "async" in samples:
