@@ -33,35 +33,51 @@ with drift as (
         >= coalesce(getvariable('callrep_since'), date '1900-01-01') - 7
 ),
 
+enterprises as (
+    select * from int_telnyx_enterprise_days
+),
+
 in_weeks as (
     select
-        drift.*,
-        date_trunc('week', drift.observed_on)::date as week_start,
-    from drift
+        e.account,
+        d.phone_key,
+        e.enterprise_id,
+        d.observed_on,
+        d.risk_code,
+        d.score_code,
+        d.value_now,
+        d.value_before,
+        cast(d.value_before as smallint) - cast(d.value_now as smallint) as points_dropped,
+        date_trunc('week', d.observed_on)::date as week_start,
+    from drift as d
+    join enterprises as e on e.observed_on = d.observed_on and e.enterprise_key = d.enterprise_key
 ),
 
 -- One arg_max carries the worst drop's fields (one sort key per group instead of three);
--- flags instead of list(distinct score), which DuckDB evaluates with a sort per group.
+-- flags instead of list(distinct score), which DuckDB evaluates with a sort per group; the
+-- number as its phone key and the score as its code (cheaper to group and compare than text;
+-- spelled out below). Ties of the worst drop go to the score whose name sorts last, by the
+-- code's rank in name order (connection, engagement, maturity, sentiment).
 per_week as (
     select
         week_start,
         account,
-        phone_number,
+        phone_key,
         arg_max(enterprise_id, observed_on) as enterprise_id,
         min(observed_on) as first_drift_on,
         max(observed_on) as last_drift_on,
-        bool_or(score = 'maturity') as fell_maturity,
-        bool_or(score = 'connection') as fell_connection,
-        bool_or(score = 'engagement') as fell_engagement,
-        bool_or(score = 'sentiment') as fell_sentiment,
+        bool_or(score_code = 1) as fell_maturity,
+        bool_or(score_code = 2) as fell_connection,
+        bool_or(score_code = 3) as fell_engagement,
+        bool_or(score_code = 4) as fell_sentiment,
         arg_max(
-            {'score': score, 'value_before': value_before, 'value_now': value_now},
-            (points_dropped, observed_on, score)  -- ties: one row, by score name
+            {'score_code': score_code, 'value_before': value_before, 'value_now': value_now},
+            (points_dropped, observed_on, [3, 1, 2, 4][score_code])
         ) as worst,
         max(points_dropped) as worst_drop,
-        arg_max(spam_risk, observed_on) as spam_risk,
+        arg_max(risk_code, observed_on) as risk_code,
     from in_weeks
-    group by week_start, account, phone_number
+    group by week_start, account, phone_key
 ),
 
 -- A drift row in the 7 days before a week's Monday is a row in the week before.
@@ -70,7 +86,7 @@ new_in_week as (
     from per_week
     anti join per_week as week_before
         on week_before.account = per_week.account
-        and week_before.phone_number = per_week.phone_number
+        and week_before.phone_key = per_week.phone_key
         and week_before.week_start = per_week.week_start - 7
     where per_week.week_start >= coalesce(getvariable('callrep_since'), date '1900-01-01')
 ),
@@ -80,7 +96,7 @@ final as (
         account,
         strftime(week_start, '%G-W%V') as iso_week,
         week_start,
-        phone_number,
+        '+' || phone_key as phone_number,
         enterprise_id,
         first_drift_on,
         last_drift_on,
@@ -91,11 +107,11 @@ final as (
             case when fell_engagement then 'engagement' end,
             case when fell_sentiment then 'sentiment' end
         ) as scores_fell,
-        worst.score as worst_score,
+        (['maturity', 'connection', 'engagement', 'sentiment'])[worst.score_code] as worst_score,
         worst_drop,
-        worst.value_before as worst_value_before,
-        worst.value_now as worst_value_now,
-        spam_risk,
+        cast(worst.value_before as smallint) as worst_value_before,
+        cast(worst.value_now as smallint) as worst_value_now,
+        (['unknown', 'low', 'medium', 'high'])[risk_code + 1] as spam_risk,
     from new_in_week
 )
 
