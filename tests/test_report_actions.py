@@ -173,20 +173,30 @@ def test_drift_lists_each_number_once_with_its_worst_drop(con, week, page):
         assert int(row[drop][0]) == worst[number]
 
 
-def _onsets(rows: list[tuple[str, date, str, int]]) -> list[tuple]:
-    """score_drift_onsets over hand-written int_score_drift rows (phone, day, score, drop)."""
+def _onsets(rows: list[tuple[int, date, str, int]]) -> list[tuple]:
+    """score_drift_onsets over hand-written int_score_drift rows (phone key, day, score, drop),
+    all low-risk numbers of one enterprise."""
     model = next(m for m in discover() if m.name == "score_drift_onsets")
+    codes = {"maturity": 1, "connection": 2, "engagement": 3, "sentiment": 4}
     con = duckdb.connect()
     con.execute(
-        "create table int_score_drift (account varchar, phone_number varchar, "
-        "enterprise_id varchar, observed_on date, spam_risk varchar, score varchar, "
-        "value_now smallint, value_before smallint, before_on date, points_dropped smallint)"
+        "create table int_score_drift (enterprise_key ubigint, phone_key bigint, "
+        "observed_on date, risk_code utinyint, score_code utinyint, value_now utinyint, "
+        "value_before utinyint, before_on date)"
+    )
+    con.execute(
+        "create table int_telnyx_enterprise_days (observed_on date, enterprise_key ubigint, "
+        "account varchar, enterprise_id varchar)"
     )
     for phone, day, score, drop in rows:
         con.execute(
-            "insert into int_score_drift values ('a', ?, 'e', ?, 'low', ?, ?, ?, ?, ?)",
-            [phone, day, score, 80 - drop, 80, day - timedelta(days=7), drop],
+            "insert into int_score_drift values (7, ?, ?, 1, ?, ?, 80, ?)",
+            [phone, day, codes[score], 80 - drop, day - timedelta(days=7)],
         )
+    con.execute(
+        "insert into int_telnyx_enterprise_days "
+        "select distinct observed_on, 7, 'a', 'e' from int_score_drift"
+    )
     return con.execute(
         f"select iso_week, phone_number, scores_fell, worst_score, worst_drop from ({model.sql}) "
         "order by all"
@@ -197,19 +207,19 @@ def test_drift_onset_is_a_drift_row_in_the_week_and_none_in_the_7_days_before():
     mon = date(2026, 11, 9)  # 2026-W46
     got = _onsets(
         [
-            ("+1a", mon + timedelta(days=1), "sentiment", 20),
-            ("+1a", mon + timedelta(days=3), "maturity", 31),
-            ("+1b", mon - timedelta(days=7), "maturity", 15),  # drifting the week before
-            ("+1b", mon + timedelta(days=2), "maturity", 18),
-            ("+1c", mon - timedelta(days=8), "connection", 40),  # 8 days before: still new
-            ("+1c", mon, "connection", 16),
+            (15550001, mon + timedelta(days=1), "sentiment", 20),
+            (15550001, mon + timedelta(days=3), "maturity", 31),
+            (15550002, mon - timedelta(days=7), "maturity", 15),  # drifting the week before
+            (15550002, mon + timedelta(days=2), "maturity", 18),
+            (15550003, mon - timedelta(days=8), "connection", 40),  # 8 days before: still new
+            (15550003, mon, "connection", 16),
         ]
     )
     assert got == [
-        ("2026-W44", "+1c", "connection", "connection", 40),
-        ("2026-W45", "+1b", "maturity", "maturity", 15),
-        ("2026-W46", "+1a", "maturity, sentiment", "maturity", 31),
-        ("2026-W46", "+1c", "connection", "connection", 16),
+        ("2026-W44", "+15550003", "connection", "connection", 40),
+        ("2026-W45", "+15550002", "maturity", "maturity", 15),
+        ("2026-W46", "+15550001", "maturity, sentiment", "maturity", 31),
+        ("2026-W46", "+15550003", "connection", "connection", 16),
     ]
 
 
@@ -301,3 +311,22 @@ def test_a_rename_shows_in_every_week_at_once(tmp_path, week):
         after = Page(render_weekly(build_report(db, past)))
     names = {row[column][0] for row in after.cells["newly-high"]}
     assert "Renamed & Co" in names and old not in names
+
+
+def test_a_tied_worst_drop_goes_to_the_score_whose_name_sorts_last():
+    day = date(2026, 11, 10)
+    got = _onsets(
+        [
+            (15550001, day, "maturity", 20),
+            (15550001, day, "connection", 20),
+            (15550002, day, "engagement", 25),
+            (15550002, day, "connection", 25),
+            (15550003, day, "sentiment", 18),
+            (15550003, day, "maturity", 18),
+        ]
+    )
+    assert [(phone, worst) for _week, phone, _fell, worst, _drop in got] == [
+        ("+15550001", "maturity"),
+        ("+15550002", "engagement"),
+        ("+15550003", "sentiment"),
+    ]

@@ -128,8 +128,10 @@ new_observations as (
 ),
 
 -- The recomputed numbers' observations (none on most daily builds), read as narrowly as each
--- aggregate allows: filters on the scan's own columns, so the scan skips what they exclude.
--- After completion: only data refreshed after the earliest completion among them.
+-- aggregate allows: semi-joins on the scan's own columns, so the scan itself is filtered by
+-- their keys (a scalar bound such as min(tier2_completed_at) is a join above the scan, which
+-- then reads the whole history even when nothing is recomputed). After completion: only data
+-- refreshed after the number's completion.
 after_observations as (
     select
         k.account,
@@ -138,15 +140,15 @@ after_observations as (
         d.last_refreshed_at,
         k.collected_at,
     from (
-        select phone_key, enterprise_key, observed_on, risk_code, last_refreshed_at
-        from number_days
-        where phone_key in (select phone_key from recomputed)
-            and last_refreshed_at > (select min(tier2_completed_at) from recomputed)
+        select o.phone_key, o.enterprise_key, o.observed_on, o.risk_code, o.last_refreshed_at
+        from number_days as o
+        semi join recomputed as n
+            on n.phone_key = o.phone_key and o.last_refreshed_at > n.tier2_completed_at
     ) as d
     join day_runs as k on k.observed_on = d.observed_on and k.enterprise_key = d.enterprise_key
 ),
 
--- Before the request: the recomputed numbers' observations from their earliest before_from on.
+-- Before the request: the recomputed numbers' observations from their before_from on.
 recent_observations as (
     select
         k.account,
@@ -155,10 +157,9 @@ recent_observations as (
         d.risk_code,
         k.collected_at,
     from (
-        select phone_key, enterprise_key, observed_on, risk_code
-        from number_days
-        where phone_key in (select phone_key from recomputed)
-            and observed_on >= (select min(before_from) from recomputed)
+        select o.phone_key, o.enterprise_key, o.observed_on, o.risk_code
+        from number_days as o
+        semi join recomputed as n on n.phone_key = o.phone_key and o.observed_on >= n.before_from
     ) as d
     join day_runs as k on k.observed_on = d.observed_on and k.enterprise_key = d.enterprise_key
 ),

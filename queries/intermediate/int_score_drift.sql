@@ -1,18 +1,19 @@
 -- int_score_drift
 -- purpose: the score-drift rule, written once (published by the mart score_drift, read by
 --   score_drift_onsets): a number still low or medium whose score is at least 15 points lower
---   than at its latest observation 7 or more days earlier (labels trail behaviour).
--- grain: account x phone number x observation day x score
--- key: account, phone_number, observed_on, score
+--   than at its latest observation 7 or more days earlier (labels trail behaviour). Compact, as
+--   int_telnyx_number_days: the enterprise as its key (int_telnyx_enterprise_days names it and
+--   its account), the number as its phone key, the risk as its code (1 low / 2 medium) and the
+--   score as score_code (1 maturity / 2 connection / 3 engagement / 4 sentiment). Millions of
+--   rows of strings cost a full build more to write than the rule costs to compute (at 100,000
+--   numbers x 365 days: 3.0 s against 0.7 s); score_drift spells the rows out.
+-- grain: enterprise (of one account) x phone number x observation day x score
+-- key: enterprise_key, phone_key, observed_on, score_code
 -- materialized: incremental
 -- incremental_on: observed_on
 
 with events as (
     select * from int_telnyx_number_events
-),
-
-enterprises as (
-    select * from int_telnyx_enterprise_days
 ),
 
 candidates as (
@@ -23,38 +24,35 @@ candidates as (
 ),
 
 per_score as (
-    select account, phone_key, enterprise_key, observed_on, risk_code, before_on,
-        'maturity' as score, maturity_score as value_now, maturity_before as value_before,
+    select phone_key, enterprise_key, observed_on, risk_code, before_on,
+        1 as score_code, maturity_score as value_now, maturity_before as value_before,
     from candidates
     union all
-    select account, phone_key, enterprise_key, observed_on, risk_code, before_on,
-        'connection', connection_score, connection_before,
+    select phone_key, enterprise_key, observed_on, risk_code, before_on,
+        2, connection_score, connection_before,
     from candidates
     union all
-    select account, phone_key, enterprise_key, observed_on, risk_code, before_on,
-        'engagement', engagement_score, engagement_before,
+    select phone_key, enterprise_key, observed_on, risk_code, before_on,
+        3, engagement_score, engagement_before,
     from candidates
     union all
-    select account, phone_key, enterprise_key, observed_on, risk_code, before_on,
-        'sentiment', sentiment_score, sentiment_before,
+    select phone_key, enterprise_key, observed_on, risk_code, before_on,
+        4, sentiment_score, sentiment_before,
     from candidates
 ),
 
 final as (
     select
-        p.account,
-        '+' || p.phone_key as phone_number,
-        e.enterprise_id,
-        p.observed_on,
-        (['unknown', 'low', 'medium', 'high'])[p.risk_code + 1] as spam_risk,
-        p.score,
-        cast(p.value_now as smallint) as value_now,
-        cast(p.value_before as smallint) as value_before,
-        p.before_on,
-        cast(p.value_before as smallint) - cast(p.value_now as smallint) as points_dropped,
-    from per_score as p
-    join enterprises as e on e.observed_on = p.observed_on and e.enterprise_key = p.enterprise_key
-    where cast(p.value_now as smallint) + 15 <= cast(p.value_before as smallint)
+        enterprise_key,
+        phone_key,
+        observed_on,
+        risk_code,
+        cast(score_code as utinyint) as score_code,
+        value_now,
+        value_before,
+        before_on,
+    from per_score
+    where cast(value_now as smallint) + 15 <= cast(value_before as smallint)
 )
 
 select * from final

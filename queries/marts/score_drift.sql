@@ -1,7 +1,7 @@
 -- score_drift
 -- purpose: the early warning: a number still low or medium whose score is at least 15 points
 --   lower than at its latest observation 7 or more days earlier (labels trail behaviour); the
---   rule lives in int_score_drift.
+--   rule lives in int_score_drift (compact rows, spelled out here).
 -- grain: account x phone number x observation day x score
 -- since_column: observed_on
 -- key: account, phone_number, observed_on, score
@@ -22,19 +22,24 @@ with drift as (
     select * from int_score_drift
 ),
 
+enterprises as (
+    select * from int_telnyx_enterprise_days
+),
+
 final as (
     select
-        account,
-        phone_number,
-        enterprise_id,
-        observed_on,
-        spam_risk,
-        score,
-        value_now,
-        value_before,
-        before_on,
-        points_dropped,
-    from drift
+        e.account,
+        '+' || d.phone_key as phone_number,
+        e.enterprise_id,
+        d.observed_on,
+        (['unknown', 'low', 'medium', 'high'])[d.risk_code + 1] as spam_risk,
+        (['maturity', 'connection', 'engagement', 'sentiment'])[d.score_code] as score,
+        cast(d.value_now as smallint) as value_now,
+        cast(d.value_before as smallint) as value_before,
+        d.before_on,
+        cast(d.value_before as smallint) - cast(d.value_now as smallint) as points_dropped,
+    from drift as d
+    join enterprises as e on e.observed_on = d.observed_on and e.enterprise_key = d.enterprise_key
 )
 
 select * from final
