@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from analytics.config import DEFAULT_ACCOUNT
 
 WEST, EAST = DEFAULT_ACCOUNT, "east"
@@ -81,6 +83,20 @@ def test_two_days_at_once_equal_a_full_build(landing, build_models, rows):
     for n in range(DAYS):
         _land_day(landing, n)
         if n % 4 in (0, 3):  # sometimes several days land between builds
+            build_models()
+    build_models()
+    incremental = _events(rows)
+    build_models(full=True)
+    assert incremental == _events(rows)
+
+
+@pytest.mark.parametrize("builds", [(5, 6, 13, 14, 17), (2, 11, 19), (8, 9, 16)])
+def test_increments_of_any_length_equal_a_full_build(landing, build_models, rows, builds):
+    # an increment reads, of the 7 days before it, all of the days up to its last day - 7 and
+    # only the latest observation of the later ones: increments of 1 to 9 days
+    for n in range(DAYS):
+        _land_day(landing, n)
+        if n == 0 or n in builds:
             build_models()
     build_models()
     incremental = _events(rows)

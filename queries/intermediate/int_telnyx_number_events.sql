@@ -3,10 +3,10 @@
 --   a risk different from its previous observed day, or a score drop usable by score_drift.
 --   Each row carries the previous observation (prev_*) and the latest observation 7 or more
 --   days earlier (before_*). Incremental: the new days need only each number's observations
---   of the 7 days before them, plus the latest observation before those of the few numbers
---   not observed 7 days before, so a daily build never re-sorts the history. Per account: one
---   number seen in two accounts is two histories (the window key folds an account code into
---   the bits above the phone key).
+--   of the 7 days before them (of those after the last new day - 7, only the latest), plus
+--   the latest observation before those of the few numbers not observed 7 days before, so a
+--   daily build never re-sorts the history. Per account: one number seen in two accounts is
+--   two histories (the window key folds an account code into the bits above the phone key).
 -- grain: account x phone number x observed day with an event
 -- key: account, phone_key, observed_on
 -- materialized: incremental
@@ -107,10 +107,33 @@ packed as not materialized (
     join enterprise_codes as c on c.enterprise_key = d.enterprise_key
 ),
 
+-- The new days' rows, and of the 7 days before them only what a new row can see: as its
+-- latest observation 7 or more days earlier, a row of a day at most 7 days before the last
+-- new day; as the previous observation, each number's latest row (the others of those days
+-- would only make the window below sort three times as many rows on a daily build).
+last_day as (
+    select max(observed_on) as observed_on
+    from number_days
+    where observed_on >= getvariable('callrep_since')
+),
+
 recent as (
     select number_key, state
     from packed
+    where observed_on >= getvariable('callrep_since')
+    union all
+    select number_key, state
+    from packed
     where observed_on >= getvariable('callrep_since') - 7
+        and observed_on < getvariable('callrep_since')
+        and observed_on <= (select observed_on - 7 from last_day)
+    union all
+    select number_key, max(state) as state
+    from packed
+    where observed_on >= getvariable('callrep_since') - 7
+        and observed_on < getvariable('callrep_since')
+        and observed_on > (select observed_on - 7 from last_day)
+    group by number_key
 ),
 
 -- Only numbers of anchor_phones can need one, found by a semi-join on the scan's own column:
