@@ -326,3 +326,26 @@ def test_endless_distinct_pages_stop_at_the_run_cap(limits: ProviderLimits, sett
     with pytest.raises(LimitExceeded, match=rf"provider\.{setting}"):
         run(api, OffsetPaginator(10), limits=limits)
     assert len(api.requests) <= 6
+
+
+@given(cap=st.integers(min_value=1, max_value=40), used=st.integers(min_value=0, max_value=3))
+@settings(max_examples=25, deadline=None)
+def test_a_listing_announcing_more_pages_than_the_cap_costs_one_request_past_it(
+    cap: int, used: int
+) -> None:
+    # Fetched ahead concurrently, but never beyond the one page that shows the cap is passed,
+    # whatever the run's other listings have already used of it.
+    api = FakeApi(telnyx(10**6))
+
+    async def main() -> None:
+        transport = httpx.MockTransport(api.handler)
+        async with httpx.AsyncClient(transport=transport, base_url="https://api.test") as http:
+            limits = ProviderLimits(concurrency=64, max_pages=cap + used)
+            client = ApiClient(http, limits=limits, sleep=_no_sleep)
+            for _ in range(used):
+                client.budget.add_page(1)  # an earlier listing's pages
+            await fetch_all(client, "/v2/items", PageNumberPaginator(page_size=2))
+
+    with pytest.raises(LimitExceeded, match=r"provider\.max_pages"):
+        asyncio.run(main())
+    assert len(api.requests) == cap + 1

@@ -23,6 +23,10 @@ class RunBudget:
         self._check("max_pages", self.pages, "listing pages")
         self._check("max_records", self.records, "listed records")
 
+    def pages_left(self) -> int:
+        """Listing pages the run may still accept before ``max_pages`` is passed."""
+        return max(0, self.limits.max_pages - self.pages)
+
     def add_bytes(self, count: int) -> None:
         """Count `count` decoded response bytes."""
         self.bytes += count

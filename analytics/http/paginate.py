@@ -212,6 +212,12 @@ class _Listing:
         log.warning("GET %s: a page repeats an earlier one; the listing ends there", self._url)
         return False
 
+    def room(self) -> int:
+        """How many requests may run ahead of the first unchecked page: at most `_AHEAD`, and
+        never more than the pages the run may still accept plus the one that passes the cap,
+        so a listing that outruns ``max_pages`` costs one request past it, not `_AHEAD`."""
+        return min(_AHEAD, self._api.budget.pages_left() + 1)
+
 
 def _canonical(items: list[Any]) -> bytes:
     """`items` as JSON with sorted keys: the same bytes for the same content (orjson is ~10x
@@ -236,7 +242,7 @@ async def _fetch_ahead(
     """
     todo = iter(params)
     ahead: deque[asyncio.Future[Page]] = deque(
-        asyncio.ensure_future(fetch(p)) for p in itertools.islice(todo, _AHEAD)
+        asyncio.ensure_future(fetch(p)) for p in itertools.islice(todo, listing.room())
     )
     try:
         while ahead:
@@ -246,7 +252,7 @@ async def _fetch_ahead(
             accept(page)
             if paginator.is_last(page):
                 return
-            if (following := next(todo, None)) is not None:
+            while len(ahead) < listing.room() and (following := next(todo, None)) is not None:
                 ahead.append(asyncio.ensure_future(fetch(following)))
     finally:
         for task in ahead:
