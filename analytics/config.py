@@ -60,8 +60,8 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 _CREDENTIAL = re.compile(r"[!-~]+")  # printable ASCII, no whitespace
 _MAX_SECONDS = 30 * 86400.0
 # 32 in flight: on the bench (50 ms pages) the smallest concurrency whose network phase reaches
-# the client's CPU-bound plateau; 16 takes ~25% longer and 64 gains nothing. Announced quotas
-# (x-ratelimit-*) are paced, so more in flight never means more 429s.
+# the client's CPU-bound plateau; 16 takes a quarter to a third longer, 64 gains nothing.
+# Announced quotas (x-ratelimit-*) are paced, so more in flight never means more 429s.
 _TELNYX_LIMITS = Limits(concurrency=32, rate=None, period=1.0, timeout=30.0)
 # Plivo allows 300 requests per 5 s per account; stay just under it.
 _PLIVO_LIMITS = Limits(concurrency=16, rate=290, period=5.0, timeout=30.0)

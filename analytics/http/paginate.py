@@ -237,8 +237,9 @@ async def _fetch_ahead(
 ) -> None:
     """Accept the pages of `params`, in order, up to the first last or repeated one.
 
-    Up to `_AHEAD` requests are started ahead of the page being checked; the first failure,
-    or the end of the listing, cancels the rest, so none runs on unattended.
+    Up to ``listing.room()`` requests (at most `_AHEAD`, fewer near the run's page cap) are
+    started ahead of the page being checked; the first failure, or the end of the listing,
+    cancels the rest, so none runs on unattended.
     """
     todo = iter(params)
     ahead: deque[asyncio.Future[Page]] = deque(
