@@ -23,6 +23,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     for name in [
         *(mart.name for mart in marts()),
         "int_plivo_carrier_status_runs",
+        "int_plivo_carrier_status_facts",
         "int_cost_telnyx_enterprise_days",
     ]:
         cursor = con.execute(f"select * from {name}")
