@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import CALLREP, REPO, Figure, ratio, run_worker
+from bench.common import CALLREP, REPO, Figure, copy_database, ratio, run_worker
 from bench.models import size_figure
 
 STAGE = "7 cost curve"
@@ -98,7 +97,7 @@ def _synth(work: Path, numbers: int, days: int) -> Path:
 def measure(work: Path, numbers: int, days: int) -> dict[str, Any]:
     """Full build, one more day, incremental build, sizes and the report for one fleet size."""
     db = work / f"curve-{numbers}.duckdb"
-    shutil.copyfile(_synth(work, numbers, days), db)
+    copy_database(_synth(work, numbers, days), db)
     landing = run_worker("bench.models", "worker", "size", "--db", str(db))
     full = run_worker("bench.models", "worker", "full", "--db", str(db))
     built = run_worker("bench.models", "worker", "size", "--db", str(db))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import PYTHON, REPO, Figure, emit, ratio, run_worker
+from bench.common import PYTHON, REPO, Figure, copy_database, emit, ratio, run_worker
 
 WRITERS = (1, 2, 4, 8)
 
@@ -115,7 +114,7 @@ def _builds(work: Path, quick: bool, pg: str, base: dict[str, str]) -> list[Figu
     year, info = synth_db(work, quick)
     numbers, days = info["numbers"], info["days"]
     db = work / "build.duckdb"
-    shutil.copyfile(year, db)
+    copy_database(year, db)
     more = ["--numbers", str(numbers), "--days", "1", "--days-from", str(days)]
     file_full = run_worker("bench.models", "worker", "full", "--db", str(db))
     run_worker("bench.models", "worker", "synth", "--db", str(db), *more)

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Figure, emit, median, ratio, run_worker
+from bench.common import Figure, copy_database, emit, median, ratio, run_worker
 
 NUMBERS, DAYS = 100_000, 365
 QUICK = (2_000, 60)
@@ -170,7 +169,7 @@ def run(
     year, info = synth_db(work, quick, scale)
     numbers, days = info["numbers"], info["days"]
     db = work / "models.duckdb"
-    shutil.copyfile(year, db)
+    copy_database(year, db)
     landing = run_worker("bench.models", "worker", "size", "--db", str(db))
     full, incr = [], []
     for i in range(runs):

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Figure, emit, median, ratio, run_worker
+from bench.common import Figure, copy_database, emit, median, ratio, run_worker
 from bench.cost_curve import DAYS, MAX_REPORT_S, QUICK_DAYS, QUICK_SIZES, SIZES
 from bench.cost_curve import _synth as synth_history
 
@@ -76,7 +75,7 @@ def render_timings(db: Path, out: Path, runs: int = 3) -> dict[str, list[dict[st
 def big_fleet(work: Path, numbers: int, days: int) -> list[Figure]:
     """Render the report of the cost curve's largest fleet, once per mode, and its figures."""
     db = work / f"report-{numbers}.duckdb"
-    shutil.copyfile(synth_history(work, numbers, days), db)
+    copy_database(synth_history(work, numbers, days), db)
     run_worker("bench.models", "worker", "full", "--db", str(db))
     timings = render_timings(db, work / "big", runs=1)
     db.unlink()  # several GB at 1M numbers: only the generator's cache is kept
@@ -110,7 +109,7 @@ def run(quick: bool = False, runs: int = 3, work: Path | None = None) -> list[Fi
     year, info = synth_db(work, quick)
     db = work / "report.duckdb"
     built = work.parent / "models" / "models.duckdb"  # stage 4's built year, if it ran
-    shutil.copyfile(built if built.exists() and not quick else year, db)
+    copy_database(built if built.exists() and not quick else year, db)
     # a full build with today's models (stage 4's file may predate a model the report needs)
     run_worker("bench.models", "worker", "full", "--db", str(db))
     # the report's own "build if stale" check, as `callrep report` runs it (normally a no-op)
