@@ -23,9 +23,13 @@ final as (
         hash(account, enterprise_id) as enterprise_key,
         account,
         enterprise_id,
-        count(*) as numbers,
-    from new_days
-    group by all
+        numbers,
+    from (
+        -- the key hashed per group, not per row
+        select observed_on, account, enterprise_id, count(*) as numbers,
+        from new_days
+        group by all
+    )
 )
 
 select * from final
