@@ -3,7 +3,7 @@
 --   a risk different from its previous observed day, or a score drop usable by score_drift.
 --   Each row carries the previous observation (prev_*) and the latest observation 7 or more
 --   days earlier (before_*). Incremental: the new days need only each number's observations
---   of the 7 days before them (of those after the last new day - 7, only the latest), plus
+--   of the 7 days before them (on a daily build, of the 6 after the 7th only the latest), plus
 --   the latest observation before those of the few numbers not observed 7 days before, so a
 --   daily build never re-sorts the history. Per account: one number seen in two accounts is
 --   two histories (the window key folds an account code into the bits above the phone key).
@@ -107,12 +107,20 @@ packed as not materialized (
     join enterprise_codes as c on c.enterprise_key = d.enterprise_key
 ),
 
--- The new days' rows, and of the 7 days before them only what a new row can see: as its
--- latest observation 7 or more days earlier, a row of a day at most 7 days before the last
--- new day; as the previous observation, each number's latest row (the others of those days
--- would only make the window below sort three times as many rows on a daily build).
+-- The new days' rows, and of the 7 days before them only what a new row can see: on a daily
+-- build, the rows of the day 7 before and each number's latest row of the 6 days after it (as
+-- the previous observation: all of those days would make the window sort three times as many
+-- rows). An increment of several days reads all 7 days, so that, as in a full build, a new
+-- row's observation 7 days earlier is the row 7 before it (with_before).
 last_day as (
-    select max(observed_on) as observed_on
+    select
+        max(observed_on) as observed_on,
+        -- the last of the 7 days before whose rows are read one by one
+        case
+            when max(observed_on) > getvariable('callrep_since')
+                then getvariable('callrep_since') - 1
+            else max(observed_on) - 7
+        end as folded_from,
     from number_days
     where observed_on >= getvariable('callrep_since')
 ),
@@ -126,13 +134,13 @@ recent as (
     from packed
     where observed_on >= getvariable('callrep_since') - 7
         and observed_on < getvariable('callrep_since')
-        and observed_on <= (select observed_on - 7 from last_day)
+        and observed_on <= (select folded_from from last_day)
     union all
     select number_key, max(state) as state
     from packed
     where observed_on >= getvariable('callrep_since') - 7
         and observed_on < getvariable('callrep_since')
-        and observed_on > (select observed_on - 7 from last_day)
+        and observed_on > (select folded_from from last_day)
     group by number_key
 ),
 
@@ -157,33 +165,143 @@ anchors as (
     group by number_key
 ),
 
--- The previous observation is the row before; the latest observation 7 or more days earlier is
--- the last row of a range frame that ends at the highest state of day - 7 (the state minus
--- 6 days, minus its own low 47 bits, minus 1). One sort for both and no column per earlier
--- row: seven LAG()s and their coalesce cost an increment a third more CPU.
+-- The previous observation is the row before. The latest observation 7 or more days earlier
+-- (a state below `bound`, the first state of day - 6) is found with ROWS offsets only: a RANGE
+-- frame (last_value up to the state minus 6 days) cost a full build 12 of its 31 CPU-s. In
+-- daily data it is the row 7 before (`week_state`, when the row 6 before is of a later day);
+-- on a daily build, whose 6 days before are folded into 1 row (recent), the row 2 before;
+-- the previous row after a gap of 7 days or more; none when the first row is too late. The
+-- others (after a missed day, a number in two enterprises of one account, an increment of
+-- several days) are `inexact`: resolved exactly below, over the few rows they can see.
 with_before as (
     select
         number_key,
         state,
         lag(state) over by_state as prev_state,
-        last_value(state) over (
-            by_state range between unbounded preceding
-                and (cast(6 as bigint) << 47) + (state & 140737488355327) + 1 preceding
-        ) as before_state,
+        lag(state, 2) over by_state as state_2_before,
+        lag(state, 6) over by_state as state_6_before,
+        lag(state, 7) over by_state as week_state,
+        first_value(state) over (
+            by_state rows between unbounded preceding and current row
+        ) as first_state,
     from (select * from recent union all select * from anchors)
     window by_state as (partition by number_key order by state)
 ),
 
+-- `weekly`: the row 7 before is the answer (checked on every row, so only two comparisons).
 new_rows as (
-    select *
-    from with_before
+    select
+        *,
+        coalesce(week_state < bound and state_6_before >= bound, false) as weekly,
+        week_state as before_state,
+    from (select *, ((state >> 47) - 6) << 47 as bound from with_before)
     where (state >> 47) >= cast(getvariable('callrep_since') - date '1970-01-01' as bigint)
 ),
 
--- A drop of 15+ points in one score, comparing 7-bit fields (127 = null never drops).
+-- The weekly rows that are events (the condition of `events` below) and every other row: a
+-- tenth of the rows, kept (materialized) so the rest of the query reads them, not the window.
+pending as materialized (
+    select
+        number_key, state, prev_state, state_2_before, state_6_before, first_state, bound,
+        weekly, before_state,
+    from new_rows
+    where not weekly
+        or prev_state is null
+        or (prev_state >> 45) & 3 <> (state >> 45) & 3
+        or (
+            (state >> 45) & 3 in (1, 2)
+            and before_state is not null
+            and (
+                (((state >> 21) & 127) + 15 <= (before_state >> 21) & 127
+                    and (before_state >> 21) & 127 <> 127)
+                or (((state >> 14) & 127) + 15 <= (before_state >> 14) & 127
+                    and (before_state >> 14) & 127 <> 127)
+                or (((state >> 7) & 127) + 15 <= (before_state >> 7) & 127
+                    and (before_state >> 7) & 127 <> 127)
+                or ((state & 127) + 15 <= before_state & 127 and before_state & 127 <> 127)
+            )
+        )
+),
+
+-- `lowest`: the earliest state an inexact row's answer can be (it is below its bound).
+resolved as materialized (
+    select
+        number_key,
+        state,
+        prev_state,
+        bound,
+        case
+            when weekly then before_state
+            when prev_state < bound then prev_state
+            when state_2_before < bound then state_2_before
+        end as before_state,
+        not weekly
+            and first_state < bound
+            and prev_state >= bound
+            and state_2_before >= bound as inexact,
+        case when state_6_before < bound then state_6_before else first_state end as lowest,
+    from pending
+),
+
+inexact_bounds as (
+    select number_key, min(lowest) as lowest, max(bound) as bound
+    from resolved
+    where inexact
+    group by number_key
+),
+
+-- Each number's days from its lowest to its highest bound, as a semi-join on the scan's own
+-- columns (a range of days over all numbers would, with a few numbers inexact all year, read
+-- every row; after a missed day every number is inexact for 7 days).
+inexact_days as (
+    select distinct
+        number_key & 1125899906842623 as phone_key,
+        unnest(generate_series(
+            date '1970-01-01' + cast(lowest >> 47 as integer),
+            date '1970-01-01' + cast(bound >> 47 as integer),
+            interval 1 day
+        ))::date as observed_on,
+    from inexact_bounds
+),
+
+-- Those rows, from the whole history (the rows the window read hold the answer, so the
+-- history gives the same one): a number in two enterprises has every row inexact, yet each of
+-- its rows is read once, never once per inexact row.
+candidates as (
+    select c.number_key, c.state
+    from (
+        select
+            (e.account_code << 50) | d.phone_key as number_key,
+            (cast(d.observed_on - date '1970-01-01' as bigint) << 47)
+            | (cast(d.risk_code as bigint) << 45)
+            | (e.code << 28)
+            | d.scores as state,
+        from number_days as d
+        semi join inexact_days as i on i.phone_key = d.phone_key and i.observed_on = d.observed_on
+        join enterprise_codes as e on e.enterprise_key = d.enterprise_key
+    ) as c
+    join inexact_bounds as b
+        on b.number_key = c.number_key and c.state >= b.lowest and c.state < b.bound
+),
+
+-- An inner join: the lowest state is itself a candidate below the bound.
+exact as (
+    select p.number_key, p.state, p.prev_state, c.state as before_state
+    from (select * from resolved where inexact) as p
+    asof join candidates as c on c.number_key = p.number_key and c.state < p.bound
+),
+
+settled as (
+    select number_key, state, prev_state, before_state from resolved where not inexact
+    union all
+    select * from exact
+),
+
+-- A drop of 15+ points in one score, comparing 7-bit fields (127 = null never drops); the
+-- condition of `pending`, now over the exact before_state of every row.
 events as (
     select *
-    from new_rows
+    from settled
     where prev_state is null
         or (prev_state >> 45) & 3 <> (state >> 45) & 3
         or (
