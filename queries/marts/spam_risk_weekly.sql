@@ -19,8 +19,8 @@
 --   newly_high: distinct numbers whose risk became high during the week (first seen high counts)
 --   cleared: distinct numbers whose risk went from high to anything else during the week
 
-with daily as (
-    select * from spam_risk_daily
+with number_days as (
+    select * from int_telnyx_number_days
 ),
 
 events as (
@@ -31,23 +31,15 @@ enterprises as (
     select * from int_telnyx_enterprise_days
 ),
 
-enterprise_ids as (
-    select distinct enterprise_key, account, enterprise_id from enterprises
-),
-
--- The day's counts per enterprise are spam_risk_daily's (one definition of a day's numbers at a
--- risk; a few thousand rows where the number-days are 36.5M at 100,000 numbers x 365 days).
 week_days as (
     select
-        i.enterprise_key,
-        d.day as observed_on,
-        date_trunc('week', d.day) as week_start,
-        cast(sum(d.numbers) as bigint) as numbers_monitored,
-        cast(coalesce(sum(d.numbers) filter (where d.spam_risk = 'high'), 0) as bigint)
-            as numbers_high,
-    from daily as d
-    join enterprise_ids as i on i.account = d.account and i.enterprise_id = d.enterprise_id
-    where d.day >= getvariable('callrep_since')
+        enterprise_key,
+        observed_on,
+        date_trunc('week', observed_on) as week_start,
+        count(*) as numbers_monitored,
+        count(*) filter (where risk_code = 3) as numbers_high,
+    from number_days
+    where observed_on >= getvariable('callrep_since')
     group by all
 ),
 
@@ -73,6 +65,10 @@ week_events as (
     from events
     where observed_on >= getvariable('callrep_since')
     group by all
+),
+
+enterprise_ids as (
+    select distinct enterprise_key, account, enterprise_id from enterprises
 ),
 
 final as (
