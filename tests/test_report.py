@@ -19,8 +19,9 @@ from analytics.errors import InputError
 from analytics.models import build
 from analytics.report.assets import vega_lite_version
 from analytics.report.context import ActionTable, Column
+from analytics.report.coverage import latest_collection
 from analytics.report.render import render_weekly
-from analytics.report.weekly import build_report, latest_collection
+from analytics.report.weekly import build_report
 from analytics.report.weeks import IsoWeek
 from analytics.simulator.synth import synthesize
 from analytics.store.database import connect

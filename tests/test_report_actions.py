@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from analytics.export.marts import export_mart
 from analytics.models.discovery import ModelError, discover
 from analytics.report import spec, sql
+from analytics.report.coverage import latest_collection
 from analytics.report.render import fmt_national, render_weekly
-from analytics.report.weekly import build_report, latest_collection
+from analytics.report.weekly import build_report
 from analytics.report.weeks import IsoWeek
 from analytics.store.database import connect
 from tests.test_report import Page

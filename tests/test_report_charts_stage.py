@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from analytics.report import context, sections, sql
-from analytics.report.weekly import latest_collection
+from analytics.report.coverage import latest_collection
 from analytics.report.weeks import IsoWeek
 from analytics.store.database import connect
 from tests.test_report_fixtures import report_db

@@ -24,7 +24,7 @@ from analytics.models import is_stale
 from analytics.notify import Delivery, Destination, deliver
 from analytics.report import context
 from analytics.report.accounts import read_by_readers, scope, scope_episodes
-from analytics.report.weekly import collected_weeks, latest_collection, missing_sources
+from analytics.report.coverage import collected_weeks, latest_collection, missing_sources
 from analytics.report.weeks import IsoWeek
 from analytics.store.database import builder, open_readonly
 from analytics.store.location import lake_from_env

@@ -1,37 +1,54 @@
 """The ``callrep`` command line: thin wrappers that parse, call the library and print.
 
-Each command lives in its own module; this one only assembles the group and turns
-:class:`analytics.errors.CallrepError` into one line on stderr and an exit status.
+Each command lives in its own module, imported only when that command runs (or ``--help``
+lists it), so that ``callrep collect`` never pays for the report's charting libraries. This
+module only assembles the group and turns :class:`analytics.errors.CallrepError` into one line
+on stderr and an exit status.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 import duckdb
 
 from analytics import __version__
-from analytics.cli import (
-    alerts,
-    build,
-    callbacks,
-    collect,
-    demo,
-    export,
-    report,
-    simulator,
-    store,
-    synth,
-)
 from analytics.cli.options import use_store
 from analytics.errors import CallrepError
 from analytics.store.database import is_damage
 from analytics.store.transaction import first_line
 
+# each command's name and where it is defined (module:attribute)
+COMMANDS = {
+    "alerts": "analytics.cli.alerts:alerts_command",
+    "build": "analytics.cli.build:build",
+    "callbacks": "analytics.cli.callbacks:callbacks",
+    "collect": "analytics.cli.collect:collect_command",
+    "demo": "analytics.cli.demo:demo_command",
+    "export": "analytics.cli.export:export",
+    "report": "analytics.cli.report:report",
+    "runs": "analytics.cli.collect:runs_command",
+    "simulator": "analytics.cli.simulator:simulator",
+    "store": "analytics.cli.store:store",
+}
+
 
 class _Group(click.Group):
-    """A click group that reports our errors as one line, never a traceback."""
+    """A click group that loads each command when it is asked for, and reports our errors as
+    one line, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return None
+        module, attribute = where.split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -71,19 +88,6 @@ def cli(store_value: str | None, data_path: str | None) -> None:
       callrep demo            # simulate both providers, collect 12 weeks, build, report
     """
     use_store(store_value, data_path)
-
-
-cli.add_command(alerts.alerts_command)
-cli.add_command(build.build)
-cli.add_command(callbacks.callbacks)
-cli.add_command(collect.collect_command)
-cli.add_command(collect.runs_command)
-cli.add_command(demo.demo_command)
-cli.add_command(export.export)
-cli.add_command(report.report)
-cli.add_command(simulator.simulator)
-cli.add_command(store.store)
-simulator.simulator.add_command(synth.synth)
 
 
 def main() -> None:

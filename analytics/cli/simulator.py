@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from analytics.cli.synth import synth
 from analytics.simulator import FaultPlan, Simulator, serve
 
 
@@ -125,3 +126,6 @@ def serve_command(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo(f"stopped after {sim.counters.requests} requests")
+
+
+simulator.add_command(synth)

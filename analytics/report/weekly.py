@@ -14,6 +14,7 @@ from analytics.config import Pricing
 from analytics.errors import StoreError
 from analytics.report import accounts, context, cost, render, sections, sql, verdict
 from analytics.report.context import WeeklyReport
+from analytics.report.coverage import SOURCES, collected_weeks, missing_sources
 from analytics.report.render import render_weekly
 from analytics.report.weeks import IsoWeek, choose_week
 from analytics.store.files import write_atomic
@@ -26,38 +27,6 @@ class Written:
     bytes: int
     seconds: float
     notice: str | None = None
-
-
-SOURCES = {"telnyx": "Telnyx", "plivo": "Plivo"}
-
-
-def latest_collection(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    """The latest successful collection time over all sources."""
-    row = con.execute(
-        "select max(collected_at) from stg_callrep__runs where status = 'succeeded'"
-    ).fetchone()
-    return row[0] if row else None
-
-
-def collected_weeks(con: duckdb.DuckDBPyConnection) -> dict[str, list[IsoWeek]]:
-    """Per source, the ISO weeks (UTC) with at least one successful collection, ascending."""
-    weeks: dict[str, list[IsoWeek]] = {}
-    for row in sql.rows(con, "weeks_collected", {}):
-        weeks.setdefault(row["source"], []).append(IsoWeek.of(row["week_start"]))
-    return weeks
-
-
-def missing_sources(weeks: dict[str, list[IsoWeek]], week: IsoWeek) -> dict[str, str]:
-    """Each source without a successful collection in ``week``, with the line that says so."""
-    missing = {}
-    for source, name in SOURCES.items():
-        have = weeks.get(source, [])
-        if week in have:
-            continue
-        before = [w for w in have if w < week]
-        latest = f"latest {before[-1]}" if before else "none before it"
-        missing[source] = f"No {name} collection in {week}; {latest}."
-    return missing
 
 
 def _check_marts(con: duckdb.DuckDBPyConnection) -> None:
