@@ -237,6 +237,13 @@ def stage(con: duckdb.DuckDBPyConnection, week: IsoWeek) -> dict[str, Any]:
             "order by run_id"
         ).fetchall()
     ]
+    # both weeks' Plivo runs: the status stage keeps the week before's for the change columns
+    params["plivo_run_ids"] = [
+        r[0]
+        for r in con.execute(
+            "select run_id from report_runs where source = 'plivo' order by run_id"
+        ).fetchall()
+    ]
     sql.run(con, "_stage_enterprises", params)
     sql.run(con, "_stage_overview", params)
     sql.run(con, "_stage_remediation_history", params)

@@ -24,8 +24,9 @@ telnyx_numbers as (
     select * from stg_telnyx__number_snapshots
 ),
 
-plivo_status_runs as (
-    select * from int_plivo_carrier_status_runs
+plivo_states as (
+    -- the snapshot's own columns: none of the carrier-status rules is needed here
+    select * from int_plivo_number_states
 ),
 
 caller_ids as (
@@ -83,11 +84,11 @@ telnyx_by_number as (
 ),
 
 plivo_numbers as (
-    select plivo_status_runs.*
-    from plivo_status_runs
+    select plivo_states.*
+    from plivo_states
     inner join latest_runs_by_source
         on latest_runs_by_source.source = 'plivo'
-        and latest_runs_by_source.run_id = plivo_status_runs.run_id
+        and latest_runs_by_source.run_id = plivo_states.run_id
 ),
 
 verified as (
@@ -101,7 +102,7 @@ verified as (
 all_numbers as (
     select account, phone_number from telnyx_by_number
     union
-    select account, number as phone_number from plivo_numbers
+    select account, phone_number from plivo_numbers
     union
     select account, phone_number from verified
 ),
@@ -125,7 +126,7 @@ joined as (
         plivo_numbers.tmobile_status,
         plivo_numbers.ein,
         telnyx_by_number.phone_number is not null as in_telnyx,
-        plivo_numbers.number is not null as in_plivo,
+        plivo_numbers.phone_number is not null as in_plivo,
         verified.phone_number is not null as is_verified_caller_id,
     from all_numbers
     left join telnyx_by_number
@@ -133,7 +134,7 @@ joined as (
         and telnyx_by_number.phone_number = all_numbers.phone_number
     left join plivo_numbers
         on plivo_numbers.account = all_numbers.account
-        and plivo_numbers.number = all_numbers.phone_number
+        and plivo_numbers.phone_number = all_numbers.phone_number
     left join verified
         on verified.account = all_numbers.account
         and verified.phone_number = all_numbers.phone_number

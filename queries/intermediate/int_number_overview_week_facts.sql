@@ -26,7 +26,8 @@ telnyx_numbers as (
 ),
 
 plivo_numbers as (
-    select * from int_plivo_carrier_status_runs
+    -- the snapshot's own columns: none of the carrier-status rules is needed here
+    select * from int_plivo_number_states
 ),
 
 caller_ids as (
@@ -46,6 +47,7 @@ all_runs as (
 weeks as (
     select
         week_start,
+        strftime(week_start, '%G-W%V') as iso_week,
         timezone('UTC', (week_start + 7)::timestamp) as week_end_at,
     from (
         select unnest(generate_series(
@@ -158,7 +160,7 @@ verified as (
 all_numbers as (
     select week_start, account, phone_number from telnyx_by_number
     union
-    select week_start, account, number as phone_number from plivo_by_number
+    select week_start, account, phone_number from plivo_by_number
     union
     select week_start, account, phone_number from verified
 ),
@@ -183,7 +185,7 @@ joined as (
         plivo_by_number.tmobile_status,
         plivo_by_number.ein,
         telnyx_by_number.phone_number is not null as in_telnyx,
-        plivo_by_number.number is not null as in_plivo,
+        plivo_by_number.phone_number is not null as in_plivo,
         verified.phone_number is not null as is_verified_caller_id,
     from all_numbers
     left join telnyx_by_number
@@ -193,7 +195,7 @@ joined as (
     left join plivo_by_number
         on plivo_by_number.week_start = all_numbers.week_start
         and plivo_by_number.account = all_numbers.account
-        and plivo_by_number.number = all_numbers.phone_number
+        and plivo_by_number.phone_number = all_numbers.phone_number
     left join verified
         on verified.week_start = all_numbers.week_start
         and verified.account = all_numbers.account
@@ -201,11 +203,13 @@ joined as (
 ),
 
 final as (
+    -- the week's label once per week, not once per number
     select
-        week_start,
-        strftime(week_start, '%G-W%V') as iso_week,
-        * exclude (week_start),
+        joined.week_start,
+        weeks.iso_week,
+        joined.* exclude (week_start),
     from joined
+    inner join weeks on weeks.week_start = joined.week_start
 )
 
 select * from final

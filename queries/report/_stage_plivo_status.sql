@@ -4,7 +4,8 @@
 --   (int_plivo_carrier_status_runs): the report only picks the run and adds the business name.
 -- grain: period x account x number
 -- key: period, account, number
--- parameters: none (reads report_runs)
+-- parameters: $plivo_run_ids (the Plivo runs of report_runs, both periods, as constants so that
+--   the view reads only those runs' state and fact rows)
 create or replace temp table report_plivo_status as
 with runs as (
     select period, run_id
@@ -14,6 +15,7 @@ with runs as (
 
 status_runs as (
     select * from int_plivo_carrier_status_runs
+    where list_contains($plivo_run_ids, run_id)
 ),
 
 profiles as (
