@@ -70,7 +70,8 @@ def _counts(result: DemoResult) -> str:
 def notebook_command(db_path: Path) -> str:
     """The command that opens the notebook on ``db_path``, as it can be pasted."""
     notebook = project_root() / "notebooks" / "explore.ipynb"
-    jupyter = Path(sys.executable).parent / "jupyter"  # the dev install's, next to callrep
+    # JupyterLab from requirements/notebook.lock lives next to callrep
+    jupyter = Path(sys.executable).parent / "jupyter"
     if not jupyter.exists():
         jupyter = Path("jupyter")
     env = "" if db_path == demo_database() else f"CALLREP_DB={shlex.quote(str(db_path))} "
