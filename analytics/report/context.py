@@ -225,25 +225,24 @@ def query_params(week: IsoWeek) -> dict[str, Any]:
     }
 
 
+def _run_ids(con: duckdb.DuckDBPyConnection, source: str, periods: list[str]) -> list[int]:
+    """The run ids of ``report_runs`` for ``source`` in ``periods`` (each account's), ascending."""
+    rows = con.execute(
+        "select run_id from report_runs where source = $source "
+        "and list_contains($periods, period) order by run_id",
+        {"source": source, "periods": periods},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def stage(con: duckdb.DuckDBPyConnection, week: IsoWeek) -> dict[str, Any]:
     """Create the as-of-the-week temp tables the other queries read; return the parameters."""
     params = query_params(week)
     sql.run(con, "_stage_runs", params)
-    # each account's run ids as constants, so DuckDB reads only those runs' snapshot rows
-    params["telnyx_run_ids"] = [
-        r[0]
-        for r in con.execute(
-            "select run_id from report_runs where period = 'current' and source = 'telnyx' "
-            "order by run_id"
-        ).fetchall()
-    ]
-    # both weeks' Plivo runs: the status stage keeps the week before's for the change columns
-    params["plivo_run_ids"] = [
-        r[0]
-        for r in con.execute(
-            "select run_id from report_runs where source = 'plivo' order by run_id"
-        ).fetchall()
-    ]
+    # run ids as constants, so DuckDB reads only those runs' snapshot rows; both weeks' Plivo
+    # runs, as the status stage keeps the week before's for the change columns
+    params["telnyx_run_ids"] = _run_ids(con, "telnyx", ["current"])
+    params["plivo_run_ids"] = _run_ids(con, "plivo", ["current", "previous"])
     sql.run(con, "_stage_enterprises", params)
     sql.run(con, "_stage_overview", params)
     sql.run(con, "_stage_remediation_history", params)

@@ -14,8 +14,9 @@
 --   latest such callback per carrier) is flagged: the snapshot is trusted, not the callback.
 --   The facts behind 2, 3, the pending start and deadline and the callbacks are the few rows of
 --   int_plivo_carrier_status_facts; this view joins them to every number at every run, so the
---   snapshot's own columns are never stored twice. A reader that picks runs (the latest, a
---   week's last) reads only those runs' rows: the join's run ids filter both scans.
+--   snapshot's own columns are never stored twice. A reader that picks runs reads only those
+--   runs' rows when it filters on constant run ids (list_contains): a join to its runs does
+--   not reach the state scan, which is then read whole.
 -- grain: Plivo number x successful Plivo run (of one account)
 -- key: run_id, number
 -- materialized: view
